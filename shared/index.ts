@@ -1,0 +1,3 @@
+export * from './errors.js'
+export * from './flow.js'
+export * from './execution.js'

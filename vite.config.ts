@@ -1,0 +1,45 @@
+import { defineConfig } from 'vite'
+import { playwright } from '@vitest/browser-playwright'
+
+/** Debian's Chromium (browser downloads are impossible on CI); flags keep it off the network. */
+const chromium = playwright({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  }
+})
+
+export default defineConfig({
+  root: 'web',
+  build: { outDir: '../dist/web', emptyOutDir: true },
+  test: {
+    root: '.',
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    reporters: ['default', './test/reporter/summary-line.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/**/*.spec.ts'],
+          exclude: ['test/**/*.browser.spec.ts', 'node_modules/**']
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/**/*.browser.spec.ts'],
+          browser: {
+            enabled: true,
+            provider: chromium,
+            headless: true,
+            instances: [{ browser: 'chromium' }]
+          }
+        }
+      }
+    ]
+  }
+} as any)
