@@ -17,6 +17,8 @@ export const BACKOFF_STRATEGIES = ['fixed', 'linear', 'exponential'] as const
 const nonEmpty = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' })
 const positiveInt = z.number({ error: 'must be a number' }).int({ error: 'must be an integer >= 1' }).min(1, { error: 'must be an integer >= 1' })
 const nonNegative = z.number({ error: 'must be a number' }).min(0, { error: 'must be a number >= 0' })
+/** For `z.strictObject`: a wrong type reads `must be an object`; unknown keys keep their own issue. */
+const objectError = { error: (issue: { code: string }) => issue.code === 'invalid_type' ? 'must be an object' : undefined }
 
 export const RetryPolicySchema = z.strictObject({
   maxAttempts: positiveInt.describe('Total attempts including the first one'),
@@ -30,7 +32,7 @@ export const RetryPolicySchema = z.strictObject({
     .describe('Fraction of each delay that is randomised, deterministically per attempt (default 0.2)'),
   retryableErrors: z.array(z.enum(ERROR_TYPES as [string, ...string[]], { error: `must be one of ${ERROR_TYPES.join(', ')}` })).optional()
     .describe('Error types that may be retried (default: every error marked retryable)')
-}).describe('RetryPolicy')
+}, objectError).describe('RetryPolicy: how a failing step is retried')
 
 export const ResourceLimitsSchema = z.strictObject({
   maxMemoryMB: nonNegative.optional(),
@@ -39,13 +41,13 @@ export const ResourceLimitsSchema = z.strictObject({
   maxNetworkRequests: z.number({ error: 'must be a number' }).int({ error: 'must be an integer >= 0' }).min(0, { error: 'must be an integer >= 0' }).optional(),
   maxOutputBytes: nonNegative.optional(),
   maxStorageMB: nonNegative.optional()
-}).describe('ResourceLimits')
+}, objectError).describe('ResourceLimits: caps applied while the step runs')
 
 export const ResourceRequirementsSchema = z.strictObject({
   minMemoryMB: nonNegative.optional(),
   minCpuCores: nonNegative.optional(),
   capabilities: z.array(nonEmpty).optional()
-}).describe('ResourceRequirements')
+}, objectError).describe('ResourceRequirements: what a node needs to run this flow')
 
 export const FlowStepSchema = z.strictObject({
   id: nonEmpty.describe('Unique step id within the flow'),
@@ -57,7 +59,7 @@ export const FlowStepSchema = z.strictObject({
   timeout: z.number({ error: 'must be a number' }).int({ error: 'must be an integer >= 1' }).min(1, { error: 'must be an integer >= 1' }).optional().describe('Step timeout in ms'),
   retryPolicy: RetryPolicySchema.optional(),
   resourceLimits: ResourceLimitsSchema.optional()
-}).describe('FlowStep')
+}, objectError).describe('FlowStep: one step of a flow')
 
 export const VISIBILITIES = ['public', 'dao-only', 'private'] as const
 
@@ -69,10 +71,10 @@ export const FlowMetadataSchema = z.strictObject({
   requiredPermissions: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings' }),
   estimatedDuration: nonNegative.optional(),
   resourceRequirements: ResourceRequirementsSchema.optional()
-}).describe('FlowMetadata')
+}, objectError).describe('FlowMetadata: discovery and access information')
 
 export const FlowDefinitionSchema = z.strictObject({
-  $schema: z.string().optional().describe('Editor hint, ignored by Qflow'),
+  $schema: z.string({ error: 'must be a string' }).optional().describe('URL or path of flow.schema.json, for editors; ignored by Qflow'),
   id: nonEmpty,
   name: nonEmpty,
   version: nonEmpty,
@@ -83,7 +85,7 @@ export const FlowDefinitionSchema = z.strictObject({
   daoPolicy: nonEmpty.optional(),
   createdAt: nonEmpty.describe('ISO 8601 time'),
   updatedAt: nonEmpty.describe('ISO 8601 time')
-}).describe('FlowDefinition')
+}, objectError).describe('FlowDefinition: a Qflow flow document')
 
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>
 export type ResourceLimits = z.infer<typeof ResourceLimitsSchema>
