@@ -13,6 +13,8 @@ const chromium = playwright({
 export default defineConfig({
   root: 'web',
   build: { outDir: '../dist/web', emptyOutDir: true },
+  // pre-bundled so the browser test project does not reload mid-run when it first meets them
+  optimizeDeps: { include: ['jsonata', 'zod', 'yaml'] },
   test: {
     root: '.',
     testTimeout: 20_000,

@@ -66,13 +66,14 @@ export interface ExecutionState {
  * State is `fold(events)`; nothing else is needed to rebuild an execution.
  */
 export type ExecutionEvent =
-  | { type: 'execution.started', at: number, executionId: string, flow: FlowDefinition, context: ExecutionContext, parentExecutionId?: string, parentStepId?: string }
+  | { type: 'execution.started', at: number, executionId: string, flow: FlowDefinition, context: ExecutionContext, queued?: boolean, parentExecutionId?: string, parentStepId?: string }
+  | { type: 'execution.dequeued', at: number }
   | { type: 'execution.paused', at: number }
   | { type: 'execution.resumed', at: number }
   | { type: 'execution.aborted', at: number, reason?: string }
   | { type: 'step.started', at: number, stepId: string, attempt: number, nodeId?: string }
-  | { type: 'step.completed', at: number, stepId: string, attempt: number, output: unknown, next?: string, logs?: string[] }
-  | { type: 'step.failed', at: number, stepId: string, attempt: number, error: ExecutionError, logs?: string[] }
+  | { type: 'step.completed', at: number, stepId: string, attempt: number, output: unknown, next?: string, logs?: string[], nodeId?: string }
+  | { type: 'step.failed', at: number, stepId: string, attempt: number, error: ExecutionError, logs?: string[], nodeId?: string }
   | { type: 'timer.started', at: number, timerId: string, stepId: string, attempt: number, fireAt: number, purpose: TimerPurpose }
   | { type: 'timer.fired', at: number, timerId: string }
   | { type: 'event.waiting', at: number, stepId: string, attempt: number, event: string, filter?: string }

@@ -7,6 +7,7 @@
  * 2. actions (when a registry is given): known action, allowed step type, the action's params schema;
  * 3. graph (`graph.ts`): ids, routes, branch scopes, reachability (warnings), cycles, triggers.
  */
+import { checkStepExpressions } from './expressions.js'
 import type { z } from 'zod'
 import type { PathError } from '../../shared/errors.js'
 import { FlowDefinitionSchema, FlowStepSchema, STEP_TYPES } from '../../shared/flow.js'
@@ -52,6 +53,9 @@ export function validateFlow (doc: unknown, options: ValidateFlowOptions = {}): 
     const found = checkActions(walked.steps, options.actions, warnings)
     // a path the schema already flagged (e.g. `params.branches`) is not reported twice
     errors.push(...found.filter(e => !reported.has(formatPath(e.segments))))
+  }
+  for (const { step, segments } of walked.steps) {
+    errors.push(...checkStepExpressions(step as { params?: unknown }, formatPath(segments)).map(fromPathError))
   }
   // too deep (or cyclic, when a caller hands over a JS object graph): skip the recursive graph walk
   if (isObject(doc) && !walked.tooDeep) {

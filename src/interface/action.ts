@@ -39,6 +39,8 @@ export interface ActionDefinition {
   params?: z.ZodType
   /** Whether the flow parameter values are resolved as expressions before `run` (default true). */
   resolveParams?: boolean
+  /** Carried out by the engine itself (routing, timers, waits, child flows); never dispatched. */
+  control?: boolean
   /** Circuit breaker key for a call (default: the action name). */
   target?(params: Record<string, unknown>): string
   run(params: Record<string, unknown>, ctx: ActionContext): unknown

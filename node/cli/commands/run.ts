@@ -1,0 +1,40 @@
+import { EXIT, CliError, parseJsonArg, readText } from '../io.js'
+import type { Output } from '../io.js'
+import { formatState } from '../format.js'
+import { loadFlowFile } from '../load.js'
+import { createNodeRuntime } from '../../runtime.js'
+
+export interface RunOptions {
+  input?: string
+  inputJson?: string
+  json?: boolean
+  with?: string[]
+}
+
+/**
+ * `qflow run <file>`: runs the flow on an in-process node and prints the final state;
+ * exit 0 when it completed, 1 otherwise.
+ */
+export async function runCommand (file: string, options: RunOptions, io: Output): Promise<number> {
+  if (options.input != null && options.inputJson != null) throw new CliError('use either --input <json-file> or --input-json, not both')
+  const inputData = options.input != null
+    ? parseJsonArg(await readText(options.input, 'input file'), options.input)
+    : options.inputJson != null ? parseJsonArg(options.inputJson, '--input-json') : {}
+  const runtime = await createNodeRuntime()
+  try {
+    for (const extra of options.with ?? []) await runtime.engine.registerFlow((await loadFlowFile(extra, runtime.actions)).flow)
+    const loaded = await loadFlowFile(file, runtime.actions)
+    if (options.json !== true) {
+      if (loaded.defaults.length > 0) io.err(`note: ${file} leaves out ${loaded.defaults.map(d => d.field).join(', ')}; using ${loaded.defaults.map(d => `${d.field}=${d.value}`).join(', ')}`)
+      for (const w of loaded.warnings) io.err(`warning ${w.path}: ${w.message}`)
+    }
+    await runtime.engine.registerFlow(loaded.flow)
+    const id = await runtime.engine.startExecution(loaded.flow.id, { triggeredBy: loaded.flow.owner, triggerType: 'manual', inputData })
+    const state = await runtime.engine.waitForExecution(id)
+    if (options.json === true) io.out(JSON.stringify(state, null, 2))
+    else for (const line of formatState(state)) io.out(line)
+    return state.status === 'completed' ? EXIT.ok : EXIT.failed
+  } finally {
+    await runtime.close()
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * The execution engine (the seed's ExecutionEngine + StateManager). Each execution is a
+ * fold over its append-only log: events are applied by the reducer, persisted through the
+ * StateStore (write-ahead: commands run only once their events are stored), and the
+ * commands they imply are carried out here.
+ */
+import type { ExecutionContext, ExecutionEvent, ExecutionState } from '../../shared/execution.js'
+import type { FlowDefinition } from '../../shared/flow.js'
+import { AbortError, InvalidFlowError, InvalidStateError, NotFoundError } from '../errors.js'
+import { validateFlow } from '../flow/validate.js'
+import type { ExpressionOptions } from '../expr/index.js'
+import type { ActionRegistry } from '../interface/action.js'
+import type { Clock } from '../interface/clock.js'
+import type { StepDispatcher } from '../interface/dispatcher.js'
+import type { IdSource } from '../interface/ids.js'
+import type { FlowVersion, StateStore } from '../interface/state-store.js'
+import { CircuitBreakers } from './circuit-breaker.js'
+import type { CircuitBreakerInit } from './circuit-breaker.js'
+import type { Command } from './commands.js'
+import { EventWaits } from './event-waits.js'
+import { emitFor } from './emit.js'
+import { TypedEventEmitter } from './events.js'
+import type { EngineEvents } from './events.js'
+import { isTerminal } from './navigation.js'
+import type { StepNote } from './navigation.js'
+import { apply, createState, foldEvents, recoveryCommands } from './reducer.js'
+import { Run } from './run.js'
+import { toExecutionState } from './run-state.js'
+import { runStep } from './step-runner.js'
+import type { StepRunnerHost } from './step-runner.js'
+
+export interface EngineInit {
+  /** Recorded as the node that ran local steps. */
+  nodeId?: string
+  /** Executions running at once; the excess waits in `pending` (default 100, the seed's). */
+  maxConcurrentFlows?: number
+  /** Step timeout when a step sets none, in ms (default 300000, the seed's `defaultTimeout`). */
+  defaultStepTimeout?: number
+  circuitBreaker?: CircuitBreakerInit
+  expressions?: ExpressionOptions
+  /** Terminal executions whose state is kept in memory for status queries (default 1000). */
+  finishedCacheSize?: number
+}
+
+export interface EngineComponents {
+  store: StateStore
+  dispatcher: StepDispatcher
+  actions: ActionRegistry
+  clock: Clock
+  ids: IdSource
+}
+
+export interface StartOptions {
+  parentExecutionId?: string
+  parentStepId?: string
+  /** Start at once even over `maxConcurrentFlows` (child flows: their parent holds a slot). */
+  bypassQueue?: boolean
+}
+
+export class ExecutionEngine implements StepRunnerHost {
+  readonly events = new TypedEventEmitter<EngineEvents>()
+  readonly clock: Clock
+  readonly dispatcher: StepDispatcher
+  readonly actions: ActionRegistry
+  readonly breakers: CircuitBreakers
+  readonly defaultStepTimeout: number
+  readonly expressions: ExpressionOptions
+  private readonly store: StateStore
+  private readonly ids: IdSource
+  private readonly maxConcurrent: number
+  private readonly finishedCacheSize: number
+  private readonly runs = new Map<string, Run>()
+  private readonly finished = new Map<string, ExecutionState>()
+  private readonly flows = new Map<string, FlowDefinition>()
+  private readonly queue: Run[] = []
+  private readonly counted = new Set<string>()
+  private readonly waits: EventWaits
+  private readonly children = new Map<string, string>()
+
+  constructor (init: EngineInit, components: EngineComponents) {
+    this.store = components.store
+    this.dispatcher = components.dispatcher
+    this.actions = components.actions
+    this.clock = components.clock
+    this.ids = components.ids
+    this.maxConcurrent = init.maxConcurrentFlows ?? 100
+    this.defaultStepTimeout = init.defaultStepTimeout ?? 300_000
+    this.expressions = { now: () => this.clock.now(), ...init.expressions }
+    this.finishedCacheSize = init.finishedCacheSize ?? 1000
+    this.breakers = new CircuitBreakers(() => this.clock.now(), init.circuitBreaker, {
+      opened: (target, failures) => { this.events.safeDispatchEvent('circuit:opened', { target, failures }) },
+      closed: (target) => { this.events.safeDispatchEvent('circuit:closed', { target }) }
+    })
+    this.waits = new EventWaits(this)
+  }
+
+  /** Resumes every non-terminal execution found in the store (crash recovery). */
+  async start (): Promise<void> {
+    for (const summary of await this.store.listExecutions({ active: true })) {
+      if (this.runs.has(summary.executionId)) continue
+      const run = await this.load(summary.executionId)
+      this.activate(run)
+    }
+    this.drainQueue()
+  }
+
+  /** Stops timers and in-flight work without recording anything: a later start() resumes it. */
+  async stop (): Promise<void> {
+    for (const run of this.runs.values()) {
+      for (const handle of run.timers.values()) this.clock.clearTimeout(handle)
+      run.timers.clear()
+      for (const c of run.controllers.values()) c.abort(new AbortError('engine stopped'))
+      run.controllers.clear()
+    }
+    await Promise.all([...this.runs.values()].map(r => r.persisted))
+    this.runs.clear()
+    this.queue.length = 0
+    this.counted.clear()
+    this.waits.clear()
+  }
+
+  /** Validates and stores a flow (a new version when the id exists). */
+  async registerFlow (flow: FlowDefinition): Promise<FlowVersion> {
+    const result = validateFlow(flow, { actions: this.actions })
+    if (!result.valid) throw new InvalidFlowError(result.errors)
+    const version = await this.store.putFlow(flow)
+    this.flows.delete(flow.id)
+    return version
+  }
+
+  async getFlow (flowId: string): Promise<FlowDefinition> {
+    let flow = this.flows.get(flowId)
+    if (flow == null) {
+      flow = await this.store.getFlow(flowId)
+      if (flow == null) throw new NotFoundError(`no flow with id "${flowId}"`)
+      this.flows.set(flowId, flow)
+    }
+    return flow
+  }
+
+  async startExecution (flowId: string, context: Partial<ExecutionContext> = {}, options: StartOptions = {}): Promise<string> {
+    const flow = await this.getFlow(flowId)
+    const executionId = this.ids.next('exec')
+    const full: ExecutionContext = {
+      triggeredBy: context.triggeredBy ?? flow.owner,
+      triggerType: context.triggerType ?? 'manual',
+      inputData: context.inputData ?? {},
+      variables: context.variables ?? {},
+      permissions: context.permissions ?? [],
+      ...(context.daoSubnet ?? flow.metadata.daoSubnet) != null ? { daoSubnet: context.daoSubnet ?? flow.metadata.daoSubnet } : {}
+    }
+    const queued = options.bypassQueue !== true && this.counted.size >= this.maxConcurrent
+    const event: Extract<ExecutionEvent, { type: 'execution.started' }> = {
+      type: 'execution.started', at: this.clock.now(), executionId, flow, context: full,
+      ...(queued ? { queued } : {}),
+      ...(options.parentExecutionId != null ? { parentExecutionId: options.parentExecutionId, parentStepId: options.parentStepId } : {})
+    }
+    const { state, commands } = createState(event)
+    const run = new Run(state, [event])
+    this.runs.set(executionId, run)
+    if (queued) this.queue.push(run)
+    else this.counted.add(executionId)
+    emitFor(this.events, run, event, 'pending', [])
+    await this.persist(run, [event], commands)
+    return executionId
+  }
+
+  async pauseExecution (executionId: string): Promise<void> {
+    const run = this.live(executionId)
+    if (!run.state.paused) this.record(run, [{ type: 'execution.paused', at: this.clock.now() }])
+    await run.persisted
+  }
+
+  async resumeExecution (executionId: string): Promise<void> {
+    let run = this.runs.get(executionId)
+    if (run == null) {
+      run = await this.load(executionId)
+      if (isTerminal(run.state)) throw new InvalidStateError(`execution ${executionId} is ${run.state.status}: nothing to resume`)
+      this.activate(run)
+    }
+    if (isTerminal(run.state)) throw new InvalidStateError(`execution ${executionId} is ${run.state.status}: nothing to resume`)
+    if (run.state.paused) this.record(run, [{ type: 'execution.resumed', at: this.clock.now() }])
+    await run.persisted
+  }
+
+  async abortExecution (executionId: string, reason?: string): Promise<void> {
+    const run = this.live(executionId)
+    this.record(run, [{ type: 'execution.aborted', at: this.clock.now(), ...(reason != null ? { reason } : {}) }])
+    await run.persisted
+  }
+
+  async getExecutionStatus (executionId: string): Promise<ExecutionState> {
+    const run = this.runs.get(executionId)
+    if (run != null) return toExecutionState(run.state)
+    const done = this.finished.get(executionId)
+    if (done != null) return done
+    return toExecutionState((await this.load(executionId)).state)
+  }
+
+  /** Resolves with the state at the execution's next terminal status (at once if it has one). */
+  async waitForExecution (executionId: string, options: { signal?: AbortSignal } = {}): Promise<ExecutionState> {
+    const run = this.runs.get(executionId)
+    if (run == null || isTerminal(run.state)) return await this.getExecutionStatus(executionId)
+    const settled = run.settled()
+    if (options.signal == null) return await settled
+    options.signal.throwIfAborted()
+    return await new Promise((resolve, reject) => {
+      const onAbort = (): void => { reject(options.signal!.reason) }
+      options.signal!.addEventListener('abort', onAbort, { once: true })
+      void settled.then(s => { options.signal!.removeEventListener('abort', onAbort); resolve(s) })
+    })
+  }
+
+  /** The execution's log (from the store, the source of truth). */
+  async getLog (executionId: string): Promise<ExecutionEvent[]> {
+    const run = this.runs.get(executionId)
+    if (run != null) await run.persisted
+    return await this.store.readEvents(executionId)
+  }
+
+  /** Delivers an event to executions waiting for it; resolves with how many took it. */
+  async deliverEvent (event: string, payload: unknown, options: { executionId?: string } = {}): Promise<number> {
+    return await this.waits.deliver(event, payload, options.executionId)
+  }
+
+  async createCheckpoint (executionId: string): Promise<string> {
+    const run = this.runs.get(executionId) ?? await this.load(executionId)
+    if (isTerminal(run.state)) throw new InvalidStateError(`execution ${executionId} is ${run.state.status}: checkpoints are taken of live executions`)
+    const checkpointId = this.ids.next('cp')
+    const snapshot = { checkpointId, logIndex: run.state.logLength, state: structuredClone(run.state) }
+    this.record(run, [{ type: 'checkpoint.created', at: this.clock.now(), checkpointId }])
+    await run.persisted
+    await this.store.saveSnapshot(executionId, snapshot)
+    return checkpointId
+  }
+
+  /** Rolls an execution (live or finished) back to a checkpoint and runs on from there. */
+  async restoreCheckpoint (executionId: string, checkpointId: string): Promise<void> {
+    let run = this.runs.get(executionId)
+    if (run == null) {
+      run = await this.load(executionId)
+      this.runs.set(executionId, run)
+      this.counted.add(executionId)
+    }
+    if (!run.state.checkpoints.some(c => c.checkpointId === checkpointId)) {
+      throw new NotFoundError(`execution ${executionId} has no checkpoint "${checkpointId}"`)
+    }
+    this.finished.delete(executionId)
+    this.record(run, [{ type: 'checkpoint.restored', at: this.clock.now(), checkpointId }])
+    await run.persisted
+  }
+
+  /** Applies events to a live run, persists them, then carries out the commands. */
+  record (run: Run, events: ExecutionEvent[]): void {
+    const cmds: Command[] = []
+    for (const event of events) {
+      const before = run.state.status
+      const notes: StepNote[] = []
+      for (const c of apply(run.state, event, run.events, notes)) cmds.push(c)
+      run.events.push(event)
+      emitFor(this.events, run, event, before, notes)
+    }
+    void this.persist(run, events, cmds)
+  }
+
+  private async persist (run: Run, events: ExecutionEvent[], cmds: Command[]): Promise<void> {
+    const summary = { flowId: run.state.flowId, status: run.state.status }
+    const write = run.persisted.then(async () => { await this.store.appendEvents(run.id, events, summary) })
+    run.persisted = write.catch(() => {})
+    try {
+      await write
+    } catch (err) {
+      // the log could not be made durable: stop this run's work here; a restart resumes it
+      // from what was stored (nothing ran on the strength of the lost events)
+      this.events.safeDispatchEvent('execution:failed', {
+        executionId: run.id, flowId: run.state.flowId, status: run.state.status,
+        error: { type: 'node_failure', message: `state store write failed: ${(err as Error).message}`, retryable: true, details: {}, timestamp: new Date(this.clock.now()).toISOString() }
+      })
+      return
+    }
+    for (const cmd of cmds) this.execute(run, cmd)
+  }
+
+  private execute (run: Run, cmd: Command): void {
+    switch (cmd.kind) {
+      case 'run-step': void runStep(this, run, cmd.stepId, cmd.attempt); break
+      case 'start-timer': this.armTimer(run, cmd.timerId); break
+      case 'cancel-timer': {
+        const handle = run.timers.get(cmd.timerId)
+        if (handle !== undefined) this.clock.clearTimeout(handle)
+        run.timers.delete(cmd.timerId)
+        break
+      }
+      case 'cancel-step': {
+        run.controllers.get(cmd.stepId)?.abort(new AbortError('step cancelled'))
+        this.waits.remove(run, cmd.stepId)
+        const child = this.children.get(`${run.id}/${cmd.stepId}`)
+        if (child != null) {
+          this.children.delete(`${run.id}/${cmd.stepId}`)
+          const childRun = this.runs.get(child)
+          if (childRun != null && !isTerminal(childRun.state)) this.record(childRun, [{ type: 'execution.aborted', at: this.clock.now(), reason: 'parent step cancelled' }])
+        }
+        break
+      }
+      case 'await-event': this.waits.add(run, cmd.stepId); break
+      case 'await-child': void this.watchChild(run, cmd.stepId); break
+      case 'finished': this.onFinished(run); break
+    }
+  }
+
+  private armTimer (run: Run, timerId: string): void {
+    const timer = run.state.timers[timerId]
+    if (timer == null) return
+    const previous = run.timers.get(timerId)
+    if (previous !== undefined) this.clock.clearTimeout(previous)
+    const handle = this.clock.setTimeout(() => {
+      run.timers.delete(timerId)
+      if (run.state.timers[timerId] != null && this.runs.get(run.id) === run) this.record(run, [{ type: 'timer.fired', at: this.clock.now(), timerId }])
+    }, Math.max(0, timer.fireAt - this.clock.now()))
+    run.timers.set(timerId, handle)
+  }
+
+  async startChild (run: Run, stepId: string, flowId: string, input: unknown): Promise<string> {
+    const ctx = run.state.context
+    const inputData = input != null && typeof input === 'object' && !Array.isArray(input) ? input as Record<string, unknown> : { value: input }
+    return await this.startExecution(flowId, {
+      triggeredBy: ctx.triggeredBy, triggerType: 'event', inputData, variables: {}, permissions: ctx.permissions,
+      ...(ctx.daoSubnet != null ? { daoSubnet: ctx.daoSubnet } : {})
+    }, { parentExecutionId: run.id, parentStepId: stepId, bypassQueue: true })
+  }
+
+  private async watchChild (run: Run, stepId: string): Promise<void> {
+    const childId = run.state.steps[stepId]?.childExecutionId
+    if (childId == null) return
+    this.children.set(`${run.id}/${stepId}`, childId)
+    if (this.runs.has(childId)) return
+    try {
+      const child = await this.getExecutionStatus(childId)
+      if (['completed', 'failed', 'aborted'].includes(child.status)) this.childSettled(run, stepId, child)
+    } catch (err) {
+      this.record(run, [{ type: 'step.failed', at: this.clock.now(), stepId, attempt: run.state.steps[stepId].attempt, error: { type: 'execution_error', message: `child execution ${childId} is lost: ${(err as Error).message}`, stepId, retryable: true, details: { childExecutionId: childId }, timestamp: new Date(this.clock.now()).toISOString() } }])
+    }
+  }
+
+  private childSettled (run: Run, stepId: string, child: ExecutionState): void {
+    const s = run.state.steps[stepId]
+    if (s == null || s.childExecutionId !== child.executionId || s.status !== 'running') return
+    this.children.delete(`${run.id}/${stepId}`)
+    const at = this.clock.now()
+    if (child.status === 'completed') {
+      this.record(run, [{ type: 'step.completed', at, stepId, attempt: s.attempt, output: child.output ?? null }])
+    } else {
+      const cause = child.error
+      this.record(run, [{
+        type: 'step.failed', at, stepId, attempt: s.attempt,
+        error: {
+          type: cause?.type ?? 'execution_error',
+          message: `child execution ${child.executionId} ${child.status}${cause != null ? `: ${cause.message}` : ''}`,
+          stepId, retryable: cause?.retryable ?? false, details: { childExecutionId: child.executionId }, timestamp: new Date(at).toISOString()
+        }
+      }])
+    }
+  }
+
+  private onFinished (run: Run): void {
+    if (this.runs.get(run.id) !== run) return
+    for (const handle of run.timers.values()) this.clock.clearTimeout(handle)
+    run.timers.clear()
+    this.waits.removeRun(run)
+    this.runs.delete(run.id)
+    this.counted.delete(run.id)
+    const view = toExecutionState(run.state)
+    this.finished.set(run.id, view)
+    if (this.finished.size > this.finishedCacheSize) this.finished.delete(this.finished.keys().next().value!)
+    run.notifySettled(view)
+    const parentId = run.state.parentExecutionId
+    const parent = parentId != null ? this.runs.get(parentId) : undefined
+    if (parent != null && run.state.parentStepId != null) this.childSettled(parent, run.state.parentStepId, view)
+    this.drainQueue()
+  }
+
+  private drainQueue (): void {
+    while (this.counted.size < this.maxConcurrent && this.queue.length > 0) {
+      const run = this.queue.shift()!
+      if (this.runs.get(run.id) !== run || !run.state.queued || isTerminal(run.state)) continue
+      this.counted.add(run.id)
+      this.record(run, [{ type: 'execution.dequeued', at: this.clock.now() }])
+    }
+  }
+
+  /** Makes a loaded run live: queued runs wait their turn, others pick up their work. */
+  private activate (run: Run): void {
+    this.runs.set(run.id, run)
+    if (run.state.queued) {
+      this.queue.push(run)
+      return
+    }
+    this.counted.add(run.id)
+    for (const cmd of recoveryCommands(run.state)) this.execute(run, cmd)
+  }
+
+  private async load (executionId: string): Promise<Run> {
+    const events = await this.store.readEvents(executionId)
+    if (events.length === 0) throw new NotFoundError(`no execution with id "${executionId}"`)
+    return new Run(foldEvents(events), events)
+  }
+
+  private live (executionId: string): Run {
+    const run = this.runs.get(executionId)
+    if (run != null && !isTerminal(run.state)) return run
+    if (run != null || this.finished.has(executionId)) {
+      throw new InvalidStateError(`execution ${executionId} is ${run?.state.status ?? this.finished.get(executionId)!.status}`)
+    }
+    throw new NotFoundError(`no live execution with id "${executionId}" on this node`)
+  }
+}
+
+export function createExecutionEngine (init: EngineInit, components: EngineComponents): ExecutionEngine {
+  return new ExecutionEngine(init, components)
+}

@@ -1,0 +1,39 @@
+/**
+ * The live side of one execution: its folded state, its in-memory log and the handles of
+ * the work it has in flight (action AbortControllers, timers, event waits).
+ */
+import type { ExecutionEvent, ExecutionState } from '../../shared/execution.js'
+import type { RunState } from './run-state.js'
+import { toExecutionState } from './run-state.js'
+import type { StepHandle } from './step-handle.js'
+
+export class Run {
+  readonly events: ExecutionEvent[]
+  state: RunState
+  /** Per running step: aborts its action, wait or child. */
+  readonly controllers = new Map<string, StepHandle>()
+  readonly timers = new Map<string, unknown>()
+  /** The tail of this execution's write chain: appends stay ordered. */
+  persisted: Promise<void> = Promise.resolve()
+  private waiters: Array<(state: ExecutionState) => void> = []
+
+  constructor (state: RunState, events: ExecutionEvent[]) {
+    this.state = state
+    this.events = events
+  }
+
+  get id (): string { return this.state.executionId }
+
+  /** Resolves at the next terminal status. */
+  settled (): Promise<ExecutionState> {
+    return new Promise(resolve => { this.waiters.push(resolve) })
+  }
+
+  notifySettled (view?: ExecutionState): void {
+    const waiters = this.waiters
+    this.waiters = []
+    if (waiters.length === 0) return
+    view ??= toExecutionState(this.state)
+    for (const w of waiters) w(view)
+  }
+}

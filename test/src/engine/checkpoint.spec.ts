@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest'
+import type { ExecutionEvent } from '../../../shared/execution.js'
+import { flow, gateAction, log, start, task, testEngine } from '../../fixtures/engine.js'
+
+function completions (log: ExecutionEvent[]): string[] {
+  return log.filter(e => e.type === 'step.completed').map(e => `${(e as { stepId: string }).stepId}#${(e as { attempt: number }).attempt}`)
+}
+
+describe('engine: checkpoints', () => {
+  it('restores a finished execution to a checkpoint and re-runs from there under new attempts', async () => {
+    const gate = gateAction()
+    const { engine, store } = testEngine({ actions: [gate] })
+    const id = await start(engine, flow([log('a'), task('b', 'test.gate'), log('c')]))
+    await gate.waitCalls(1)
+    const cp = await engine.createCheckpoint(id)
+    gate.release('first')
+    const first = await engine.waitForExecution(id)
+    expect(first.status).toBe('completed')
+    expect(first.checkpoints).toHaveLength(1)
+    expect(first.checkpoints[0]).toMatchObject({ checkpointId: cp, stepId: 'b' })
+    expect((await store.loadSnapshot(id, cp))?.checkpointId).toBe(cp)
+
+    await engine.restoreCheckpoint(id, cp)
+    await gate.waitCalls(2)
+    expect(gate.calls[1].key).toBe(`${id}:b:2`)
+    expect((await engine.getExecutionStatus(id)).status).toBe('running')
+    gate.release('second')
+    const second = await engine.waitForExecution(id)
+    expect(second.status).toBe('completed')
+    expect(second.steps.b.output).toBe('second')
+    const events = await engine.getLog(id)
+    const done = completions(events)
+    expect(done).toEqual(['a#1', 'b#1', 'c#1', 'b#2', 'c#2'])
+    expect(new Set(done).size).toBe(done.length)
+  })
+
+  it('refuses unknown checkpoints and checkpoints of finished executions', async () => {
+    const { engine } = testEngine()
+    const id = await start(engine, flow([log('a')]))
+    await engine.waitForExecution(id)
+    await expect(engine.createCheckpoint(id)).rejects.toMatchObject({ name: 'InvalidStateError' })
+    await expect(engine.restoreCheckpoint(id, 'cp-nope')).rejects.toMatchObject({ name: 'NotFoundError' })
+  })
+})
