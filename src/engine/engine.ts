@@ -17,6 +17,8 @@ import type { FlowVersion, StateStore } from '../interface/state-store.js'
 import { CircuitBreakers } from './circuit-breaker.js'
 import type { CircuitBreakerInit } from './circuit-breaker.js'
 import type { Command } from './commands.js'
+import { Deadlines } from './deadlines.js'
+import { ChildFlows } from './child-flows.js'
 import { EventWaits } from './event-waits.js'
 import { emitFor } from './emit.js'
 import { TypedEventEmitter } from './events.js'
@@ -63,6 +65,7 @@ export class ExecutionEngine implements StepRunnerHost {
   readonly dispatcher: StepDispatcher
   readonly actions: ActionRegistry
   readonly breakers: CircuitBreakers
+  readonly deadlines: Deadlines
   readonly defaultStepTimeout: number
   readonly expressions: ExpressionOptions
   private readonly store: StateStore
@@ -75,7 +78,7 @@ export class ExecutionEngine implements StepRunnerHost {
   private readonly queue: Run[] = []
   private readonly counted = new Set<string>()
   private readonly waits: EventWaits
-  private readonly children = new Map<string, string>()
+  private readonly childFlows: ChildFlows
 
   constructor (init: EngineInit, components: EngineComponents) {
     this.store = components.store
@@ -92,6 +95,8 @@ export class ExecutionEngine implements StepRunnerHost {
       closed: (target) => { this.events.safeDispatchEvent('circuit:closed', { target }) }
     })
     this.waits = new EventWaits(this)
+    this.deadlines = new Deadlines(this.clock)
+    this.childFlows = new ChildFlows(this, (id) => this.runs.get(id))
   }
 
   /** Resumes every non-terminal execution found in the store (crash recovery). */
@@ -117,6 +122,7 @@ export class ExecutionEngine implements StepRunnerHost {
     this.queue.length = 0
     this.counted.clear()
     this.waits.clear()
+    this.deadlines.clear()
   }
 
   /** Validates and stores a flow (a new version when the id exists). */
@@ -263,22 +269,32 @@ export class ExecutionEngine implements StepRunnerHost {
     void this.persist(run, events, cmds)
   }
 
-  private async persist (run: Run, events: ExecutionEvent[], cmds: Command[]): Promise<void> {
+  /**
+   * Appends the events (in order after this run's earlier appends) and, once they are
+   * stored, carries out the commands. Resolves when both are done.
+   */
+  private persist (run: Run, events: ExecutionEvent[], cmds: Command[]): Promise<void> {
     const summary = { flowId: run.state.flowId, status: run.state.status }
-    const write = run.persisted.then(async () => { await this.store.appendEvents(run.id, events, summary) })
-    run.persisted = write.catch(() => {})
-    try {
-      await write
-    } catch (err) {
-      // the log could not be made durable: stop this run's work here; a restart resumes it
-      // from what was stored (nothing ran on the strength of the lost events)
-      this.events.safeDispatchEvent('execution:failed', {
-        executionId: run.id, flowId: run.state.flowId, status: run.state.status,
-        error: { type: 'node_failure', message: `state store write failed: ${(err as Error).message}`, retryable: true, details: {}, timestamp: new Date(this.clock.now()).toISOString() }
-      })
-      return
-    }
-    for (const cmd of cmds) this.execute(run, cmd)
+    const append = (): Promise<void> => this.store.appendEvents(run.id, events, summary)
+    const write = run.writing === 0 ? append() : run.persisted.then(append)
+    run.writing++
+    const done = write.then(() => {
+      run.writing--
+      for (const cmd of cmds) this.execute(run, cmd)
+    }, (err: unknown) => {
+      run.writing--
+      this.storeFailed(run, err)
+    })
+    run.persisted = done
+    return done
+  }
+
+  /** The log could not be made durable: this run stops here; a restart resumes it from what was stored. */
+  private storeFailed (run: Run, err: unknown): void {
+    this.events.safeDispatchEvent('execution:failed', {
+      executionId: run.id, flowId: run.state.flowId, status: run.state.status,
+      error: { type: 'node_failure', message: `state store write failed: ${(err as Error).message}`, retryable: true, details: {}, timestamp: new Date(this.clock.now()).toISOString() }
+    })
   }
 
   private execute (run: Run, cmd: Command): void {
@@ -294,16 +310,11 @@ export class ExecutionEngine implements StepRunnerHost {
       case 'cancel-step': {
         run.controllers.get(cmd.stepId)?.abort(new AbortError('step cancelled'))
         this.waits.remove(run, cmd.stepId)
-        const child = this.children.get(`${run.id}/${cmd.stepId}`)
-        if (child != null) {
-          this.children.delete(`${run.id}/${cmd.stepId}`)
-          const childRun = this.runs.get(child)
-          if (childRun != null && !isTerminal(childRun.state)) this.record(childRun, [{ type: 'execution.aborted', at: this.clock.now(), reason: 'parent step cancelled' }])
-        }
+        this.childFlows.cancel(run, cmd.stepId)
         break
       }
       case 'await-event': this.waits.add(run, cmd.stepId); break
-      case 'await-child': void this.watchChild(run, cmd.stepId); break
+      case 'await-child': void this.childFlows.watch(run, cmd.stepId); break
       case 'finished': this.onFinished(run); break
     }
   }
@@ -321,45 +332,7 @@ export class ExecutionEngine implements StepRunnerHost {
   }
 
   async startChild (run: Run, stepId: string, flowId: string, input: unknown): Promise<string> {
-    const ctx = run.state.context
-    const inputData = input != null && typeof input === 'object' && !Array.isArray(input) ? input as Record<string, unknown> : { value: input }
-    return await this.startExecution(flowId, {
-      triggeredBy: ctx.triggeredBy, triggerType: 'event', inputData, variables: {}, permissions: ctx.permissions,
-      ...(ctx.daoSubnet != null ? { daoSubnet: ctx.daoSubnet } : {})
-    }, { parentExecutionId: run.id, parentStepId: stepId, bypassQueue: true })
-  }
-
-  private async watchChild (run: Run, stepId: string): Promise<void> {
-    const childId = run.state.steps[stepId]?.childExecutionId
-    if (childId == null) return
-    this.children.set(`${run.id}/${stepId}`, childId)
-    if (this.runs.has(childId)) return
-    try {
-      const child = await this.getExecutionStatus(childId)
-      if (['completed', 'failed', 'aborted'].includes(child.status)) this.childSettled(run, stepId, child)
-    } catch (err) {
-      this.record(run, [{ type: 'step.failed', at: this.clock.now(), stepId, attempt: run.state.steps[stepId].attempt, error: { type: 'execution_error', message: `child execution ${childId} is lost: ${(err as Error).message}`, stepId, retryable: true, details: { childExecutionId: childId }, timestamp: new Date(this.clock.now()).toISOString() } }])
-    }
-  }
-
-  private childSettled (run: Run, stepId: string, child: ExecutionState): void {
-    const s = run.state.steps[stepId]
-    if (s == null || s.childExecutionId !== child.executionId || s.status !== 'running') return
-    this.children.delete(`${run.id}/${stepId}`)
-    const at = this.clock.now()
-    if (child.status === 'completed') {
-      this.record(run, [{ type: 'step.completed', at, stepId, attempt: s.attempt, output: child.output ?? null }])
-    } else {
-      const cause = child.error
-      this.record(run, [{
-        type: 'step.failed', at, stepId, attempt: s.attempt,
-        error: {
-          type: cause?.type ?? 'execution_error',
-          message: `child execution ${child.executionId} ${child.status}${cause != null ? `: ${cause.message}` : ''}`,
-          stepId, retryable: cause?.retryable ?? false, details: { childExecutionId: child.executionId }, timestamp: new Date(at).toISOString()
-        }
-      }])
-    }
+    return await this.childFlows.start(run, stepId, flowId, input)
   }
 
   private onFinished (run: Run): void {
@@ -375,7 +348,7 @@ export class ExecutionEngine implements StepRunnerHost {
     run.notifySettled(view)
     const parentId = run.state.parentExecutionId
     const parent = parentId != null ? this.runs.get(parentId) : undefined
-    if (parent != null && run.state.parentStepId != null) this.childSettled(parent, run.state.parentStepId, view)
+    if (parent != null && run.state.parentStepId != null) this.childFlows.settled(parent, run.state.parentStepId, view)
     this.drainQueue()
   }
 

@@ -15,6 +15,8 @@ export class Run {
   readonly timers = new Map<string, unknown>()
   /** The tail of this execution's write chain: appends stay ordered. */
   persisted: Promise<void> = Promise.resolve()
+  /** Appends issued and not yet stored. */
+  writing = 0
   private waiters: Array<(state: ExecutionState) => void> = []
 
   constructor (state: RunState, events: ExecutionEvent[]) {

@@ -17,6 +17,7 @@ import type { ActionRegistry } from '../interface/action.js'
 import type { Clock } from '../interface/clock.js'
 import type { StepDispatcher } from '../interface/dispatcher.js'
 import type { CircuitBreakers } from './circuit-breaker.js'
+import type { Deadlines } from './deadlines.js'
 import type { EngineEvents, TypedEventEmitter } from './events.js'
 import type { Run } from './run.js'
 import { deepEqual } from './deep-equal.js'
@@ -27,6 +28,7 @@ export interface StepRunnerHost {
   dispatcher: StepDispatcher
   actions: ActionRegistry
   breakers: CircuitBreakers
+  deadlines: Deadlines
   events: TypedEventEmitter<EngineEvents>
   defaultStepTimeout: number
   expressions: ExpressionOptions
@@ -61,13 +63,17 @@ export function expressionScope (run: Run, stepId: string, attempt: number): Exp
 
 const templated = new WeakMap<FlowStep, boolean>()
 
-async function resolveParams (host: StepRunnerHost, run: Run, step: FlowStep, path: string, attempt: number): Promise<Record<string, unknown>> {
+/** Whether a step's params hold templates (cached per step object). */
+function isTemplated (step: FlowStep): boolean {
   let has = templated.get(step)
   if (has == null) {
     has = Object.entries(step.params).some(([k, v]) => !RAW_EXPRESSION_PARAMS.has(k) && hasExpression(v))
     templated.set(step, has)
   }
-  if (!has) return step.params
+  return has
+}
+
+async function resolveParams (host: StepRunnerHost, run: Run, step: FlowStep, path: string, attempt: number): Promise<Record<string, unknown>> {
   const scope = expressionScope(run, step.id, attempt)
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(step.params)) {
@@ -83,10 +89,15 @@ export async function runStep (host: StepRunnerHost, run: Run, stepId: string, a
   const step = entry.step
   const controller = new StepHandle()
   run.controllers.set(stepId, controller)
-  host.events.safeDispatchEvent('step:started', { executionId: run.id, flowId: run.state.flowId, stepId, attempt, action: step.action })
+  if (host.events.listenerCount('step:started') > 0) {
+    host.events.safeDispatchEvent('step:started', { executionId: run.id, flowId: run.state.flowId, stepId, attempt, action: step.action })
+  }
   try {
-    const params = await resolveParams(host, run, step, entry.path, attempt)
-    if (!isCurrent(run, stepId, attempt)) return
+    let params = step.params
+    if (isTemplated(step)) {
+      params = await resolveParams(host, run, step, entry.path, attempt)
+      if (!isCurrent(run, stepId, attempt)) return
+    }
     const at = (): number => host.clock.now()
     const base = { stepId, attempt }
     if (TRIGGER_DECLARATIONS.has(step.action) && (step.action !== 'qflow.trigger.event' || (entry.scope === ROOT_SCOPE && entry.index === 0))) {
@@ -130,9 +141,9 @@ async function dispatch (host: StepRunnerHost, run: Run, step: FlowStep, params:
       `circuit open for ${target}: failing fast for another ${wait} ms`, { retryable: true, details: { circuit: 'open', target, retryAfterMs: wait } })
   }
   const timeoutMs = step.timeout ?? host.defaultStepTimeout
-  const timer = host.clock.setTimeout(() => {
+  const deadline = host.deadlines.add(timeoutMs, () => {
     controller.abort(new TimeoutError(`step "${step.id}" timed out after ${timeoutMs} ms`, { timeoutMs }))
-  }, timeoutMs)
+  })
   const state = run.state
   try {
     const request = {
@@ -162,7 +173,7 @@ async function dispatch (host: StepRunnerHost, run: Run, step: FlowStep, params:
     if (typeof type === 'string' && BREAKER_ERRORS.has(type)) host.breakers.failure(target, type as ErrorType)
     throw err
   } finally {
-    host.clock.clearTimeout(timer)
+    host.deadlines.remove(deadline)
   }
 }
 

@@ -85,6 +85,19 @@ describe('engine: module calls', () => {
     expect(state.error?.message).toContain('child broke')
   })
 
+  it('aborting the parent aborts the running child', async () => {
+    const { engine } = testEngine()
+    await engine.registerFlow(flow([{ id: 'w', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'x' } }, { id: 'w2', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'never' } }], { id: 'slow-child' }))
+    const id = await start(engine, flow([{ id: 'call', type: 'module-call', action: 'qflow.module.flow', params: { flowId: 'slow-child' } }]))
+    await new Promise<void>(resolve => { engine.events.addEventListener('step:waiting', () => { resolve() }, { once: true }) })
+    const childId = (await engine.getExecutionStatus(id)).steps.call.status === 'running' ? (await engine.getLog(id)).find(e => e.type === 'child.started') : undefined
+    expect(childId).toBeDefined()
+    await engine.abortExecution(id)
+    const child = await engine.waitForExecution((childId as { childExecutionId: string }).childExecutionId)
+    expect(child.status).toBe('aborted')
+    expect(child.parentExecutionId).toBe(id)
+  })
+
   it('fails clearly for an unknown module', async () => {
     const { engine } = testEngine()
     const state = await run(engine, flow([{ id: 'm', type: 'module-call', action: 'qflow.module.nope', params: {} }]))
