@@ -34,6 +34,7 @@ export interface StepRunnerHost {
   expressions: ExpressionOptions
   record(run: Run, events: ExecutionEvent[]): void
   startChild(run: Run, stepId: string, flowId: string, input: unknown): Promise<string>
+  abortExecution(executionId: string, reason?: string): Promise<void>
 }
 
 /** Failure types that count against a target's circuit breaker. */
@@ -117,6 +118,8 @@ export async function runStep (host: StepRunnerHost, run: Run, stepId: string, a
       if (isCurrent(run, stepId, attempt)) host.record(run, [{ type: 'step.completed', at: at(), ...base, output, ...(next != null ? { next } : {}) }])
     } else if (step.action === 'qflow.module.flow') {
       const childId = await host.startChild(run, stepId, String(params.flowId), params.input ?? {})
+      // the step was cancelled while the child started: the child must not outlive it
+      if (!isCurrent(run, stepId, attempt)) return await host.abortExecution(childId, 'parent step cancelled').catch(() => {})
       host.record(run, [{ type: 'child.started', at: at(), ...base, childExecutionId: childId }])
     } else {
       await dispatch(host, run, step, params, attempt, controller)

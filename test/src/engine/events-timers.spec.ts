@@ -89,11 +89,14 @@ describe('engine: module calls', () => {
     const { engine } = testEngine()
     await engine.registerFlow(flow([{ id: 'w', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'x' } }, { id: 'w2', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'never' } }], { id: 'slow-child' }))
     const id = await start(engine, flow([{ id: 'call', type: 'module-call', action: 'qflow.module.flow', params: { flowId: 'slow-child' } }]))
-    await new Promise<void>(resolve => { engine.events.addEventListener('step:waiting', () => { resolve() }, { once: true }) })
-    const childId = (await engine.getExecutionStatus(id)).steps.call.status === 'running' ? (await engine.getLog(id)).find(e => e.type === 'child.started') : undefined
-    expect(childId).toBeDefined()
+    const childId = await new Promise<string>(resolve => {
+      engine.events.addEventListener('log:appended', (e) => {
+        if (e.detail.event.type === 'child.started') resolve(e.detail.event.childExecutionId)
+      })
+    })
+    expect((await engine.getExecutionStatus(childId)).status).toBe('running')
     await engine.abortExecution(id)
-    const child = await engine.waitForExecution((childId as { childExecutionId: string }).childExecutionId)
+    const child = await engine.waitForExecution(childId)
     expect(child.status).toBe('aborted')
     expect(child.parentExecutionId).toBe(id)
   })
