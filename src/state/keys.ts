@@ -1,0 +1,37 @@
+/**
+ * Datastore layout. Ids are base32-encoded (lower case, file-system and IndexedDB safe,
+ * no case folding issues) so that any string can be an execution, flow or owner id.
+ *
+ *   /qflow/x/a/<id>   execution record while the execution is not terminal (the active set)
+ *   /qflow/x/t/<id>   execution record once terminal
+ *   /qflow/f/<id>     flow pointer: latest version CID, version count, owner
+ *   /qflow/keyring/…  the local keyring (see qlock/local-keyring.ts)
+ */
+import { base32 } from 'multiformats/bases/base32'
+import { Key } from 'interface-datastore'
+
+const encoder = new TextEncoder()
+
+export function encodeId (id: string): string {
+  return base32.baseEncode(encoder.encode(id))
+}
+
+export const ACTIVE_PREFIX = '/qflow/x/a'
+export const TERMINAL_PREFIX = '/qflow/x/t'
+export const FLOW_PREFIX = '/qflow/f'
+
+/** Where a pointer lives: an execution record in `a` (active) or `t` (terminal), a flow in `f`. */
+export type RecordLocation = 'a' | 't' | 'f'
+
+export function execKey (id: string, loc: 'a' | 't'): Key {
+  return new Key(`${loc === 'a' ? ACTIVE_PREFIX : TERMINAL_PREFIX}/${encodeId(id)}`)
+}
+
+export function flowKey (id: string): Key {
+  return new Key(`${FLOW_PREFIX}/${encodeId(id)}`)
+}
+
+export function randomId (prefix: string): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(10))
+  return prefix + Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
+}

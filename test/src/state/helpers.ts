@@ -1,0 +1,53 @@
+/**
+ * Helpers for the Helia store specs: temp data directories, stores over memory or fs, and a
+ * scanner that looks for plaintext in every file under a directory.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { openNodeStateStore } from '../../../node/platform/helia-node.js'
+import type { NodeStateStore, NodeStateStoreInit } from '../../../node/platform/helia-node.js'
+import { heliaStateStore, localKeyring } from '../../../src/state/index.js'
+import type { HeliaStateStore, HeliaStateStoreInit } from '../../../src/state/index.js'
+
+export const MASTER = new Uint8Array(32).fill(7)
+
+export async function tempDir (): Promise<{ dir: string, remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'qflow-state-'))
+  return { dir, remove: async () => rm(dir, { recursive: true, force: true }) }
+}
+
+export async function openFs (dir: string, init: Partial<NodeStateStoreInit> = {}): Promise<NodeStateStore> {
+  return openNodeStateStore({ dataDir: dir, masterKey: MASTER, ...init })
+}
+
+export async function memoryHeliaStore (init: Partial<HeliaStateStoreInit> = {}): Promise<{ store: HeliaStateStore, blockstore: MemoryBlockstore, datastore: MemoryDatastore }> {
+  const blockstore = new MemoryBlockstore()
+  const datastore = new MemoryDatastore()
+  const keyring = await localKeyring({ datastore, masterKey: MASTER })
+  return { store: await heliaStateStore({ blockstore, datastore, keyring, ...init }), blockstore, datastore }
+}
+
+export async function listFiles (dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries.filter(e => e.isFile()).map(e => join(e.parentPath ?? (e as any).path, e.name))
+}
+
+/** Files (relative to `dir`) containing any of `needles` as UTF-8 or UTF-16LE bytes. */
+export async function filesContaining (dir: string, needles: string[]): Promise<string[]> {
+  const patterns = needles.flatMap(n => [Buffer.from(n, 'utf8'), Buffer.from(n, 'utf16le')])
+  const hits: string[] = []
+  for (const file of await listFiles(dir)) {
+    const bytes = await readFile(file)
+    if (patterns.some(p => bytes.includes(p))) hits.push(file.slice(dir.length + 1))
+  }
+  return hits
+}
+
+export async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const chunk of chunks) parts.push(chunk)
+  return Buffer.concat(parts)
+}
