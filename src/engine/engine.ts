@@ -13,7 +13,7 @@ import type { ActionRegistry } from '../interface/action.js'
 import type { Clock } from '../interface/clock.js'
 import type { StepDispatcher } from '../interface/dispatcher.js'
 import type { IdSource } from '../interface/ids.js'
-import type { FlowVersion, StateStore } from '../interface/state-store.js'
+import type { ExecutionSnapshot, FlowVersion, StateStore } from '../interface/state-store.js'
 import { CircuitBreakers } from './circuit-breaker.js'
 import type { CircuitBreakerInit } from './circuit-breaker.js'
 import type { Command } from './commands.js'
@@ -27,37 +27,13 @@ import { isTerminal } from './navigation.js'
 import type { StepNote } from './navigation.js'
 import { apply, createState, foldEvents, recoveryCommands } from './reducer.js'
 import { Run } from './run.js'
+import { completeHistory, loadRun } from './load-run.js'
+import type { EngineComponents, EngineInit, StartOptions } from './engine-init.js'
 import { toExecutionState } from './run-state.js'
 import { runStep } from './step-runner.js'
 import type { StepRunnerHost } from './step-runner.js'
 
-export interface EngineInit {
-  /** Recorded as the node that ran local steps. */
-  nodeId?: string
-  /** Executions running at once; the excess waits in `pending` (default 100, the seed's). */
-  maxConcurrentFlows?: number
-  /** Step timeout when a step sets none, in ms (default 300000, the seed's `defaultTimeout`). */
-  defaultStepTimeout?: number
-  circuitBreaker?: CircuitBreakerInit
-  expressions?: ExpressionOptions
-  /** Terminal executions whose state is kept in memory for status queries (default 1000). */
-  finishedCacheSize?: number
-}
-
-export interface EngineComponents {
-  store: StateStore
-  dispatcher: StepDispatcher
-  actions: ActionRegistry
-  clock: Clock
-  ids: IdSource
-}
-
-export interface StartOptions {
-  parentExecutionId?: string
-  parentStepId?: string
-  /** Start at once even over `maxConcurrentFlows` (child flows: their parent holds a slot). */
-  bypassQueue?: boolean
-}
+export type { EngineComponents, EngineInit, StartOptions } from './engine-init.js'
 
 export class ExecutionEngine implements StepRunnerHost {
   readonly events = new TypedEventEmitter<EngineEvents>()
@@ -72,6 +48,7 @@ export class ExecutionEngine implements StepRunnerHost {
   private readonly ids: IdSource
   private readonly maxConcurrent: number
   private readonly finishedCacheSize: number
+  private readonly checkpointInterval?: number
   private readonly runs = new Map<string, Run>()
   private readonly finished = new Map<string, ExecutionState>()
   private readonly flows = new Map<string, FlowDefinition>()
@@ -90,6 +67,7 @@ export class ExecutionEngine implements StepRunnerHost {
     this.defaultStepTimeout = init.defaultStepTimeout ?? 300_000
     this.expressions = { now: () => this.clock.now(), ...init.expressions }
     this.finishedCacheSize = init.finishedCacheSize ?? 1000
+    this.checkpointInterval = init.checkpointInterval
     this.breakers = new CircuitBreakers(() => this.clock.now(), init.circuitBreaker, {
       opened: (target, failures) => { this.events.safeDispatchEvent('circuit:opened', { target, failures }) },
       closed: (target) => { this.events.safeDispatchEvent('circuit:closed', { target }) }
@@ -233,10 +211,11 @@ export class ExecutionEngine implements StepRunnerHost {
     const run = this.runs.get(executionId) ?? await this.load(executionId)
     if (isTerminal(run.state)) throw new InvalidStateError(`execution ${executionId} is ${run.state.status}: checkpoints are taken of live executions`)
     const checkpointId = this.ids.next('cp')
-    const snapshot = { checkpointId, logIndex: run.state.logLength, state: structuredClone(run.state) }
-    this.record(run, [{ type: 'checkpoint.created', at: this.clock.now(), checkpointId }])
-    await run.persisted
-    await this.store.saveSnapshot(executionId, snapshot)
+    const snapshot = this.snapshotOf(run, checkpointId)
+    const cmds: Command[] = []
+    const event: ExecutionEvent = { type: 'checkpoint.created', at: this.clock.now(), checkpointId }
+    this.applyEvent(run, event, cmds)
+    await this.persist(run, [event], cmds, snapshot)
     return checkpointId
   }
 
@@ -252,6 +231,7 @@ export class ExecutionEngine implements StepRunnerHost {
       throw new NotFoundError(`execution ${executionId} has no checkpoint "${checkpointId}"`)
     }
     this.finished.delete(executionId)
+    await completeHistory(this.store, run)
     this.record(run, [{ type: 'checkpoint.restored', at: this.clock.now(), checkpointId }])
     await run.persisted
   }
@@ -259,28 +239,48 @@ export class ExecutionEngine implements StepRunnerHost {
   /** Applies events to a live run, persists them, then carries out the commands. */
   record (run: Run, events: ExecutionEvent[]): void {
     const cmds: Command[] = []
-    for (const event of events) {
-      const before = run.state.status
-      const notes: StepNote[] = []
-      for (const c of apply(run.state, event, run.events, notes)) cmds.push(c)
-      run.events.push(event)
-      emitFor(this.events, run, event, before, notes)
+    let boundary = false
+    for (const event of events) this.applyEvent(run, event, cmds)
+    for (const event of events) if (event.type === 'step.completed' || event.type === 'step.failed') boundary = true
+    let snapshot: ExecutionSnapshot | undefined
+    if (boundary && this.checkpointInterval != null && !isTerminal(run.state) && this.clock.now() - run.lastCheckpointAt >= this.checkpointInterval) {
+      const checkpointId = this.ids.next('cp')
+      snapshot = this.snapshotOf(run, checkpointId)
+      const event: ExecutionEvent = { type: 'checkpoint.created', at: this.clock.now(), checkpointId }
+      this.applyEvent(run, event, cmds)
+      events = [...events, event]
     }
-    void this.persist(run, events, cmds)
+    void this.persist(run, events, cmds, snapshot)
+  }
+
+  private applyEvent (run: Run, event: ExecutionEvent, cmds: Command[]): void {
+    const before = run.state.status
+    const notes: StepNote[] = []
+    for (const c of apply(run.state, event, run.events, notes)) cmds.push(c)
+    run.events.push(event)
+    emitFor(this.events, run, event, before, notes)
+  }
+
+  /** A copy of the run's folded state, to be stored as the snapshot of a checkpoint about to be recorded. */
+  private snapshotOf (run: Run, checkpointId: string): ExecutionSnapshot {
+    run.lastCheckpointAt = this.clock.now()
+    return { checkpointId, logIndex: run.state.logLength, state: structuredClone(run.state) }
   }
 
   /**
    * Appends the events (in order after this run's earlier appends) and, once they are
    * stored, carries out the commands. Resolves when both are done.
    */
-  private persist (run: Run, events: ExecutionEvent[], cmds: Command[]): Promise<void> {
+  private persist (run: Run, events: ExecutionEvent[], cmds: Command[], snapshot?: ExecutionSnapshot): Promise<void> {
     const summary = { flowId: run.state.flowId, status: run.state.status }
     const append = (): Promise<void> => this.store.appendEvents(run.id, events, summary)
     const write = run.writing === 0 ? append() : run.persisted.then(append)
     run.writing++
-    const done = write.then(() => {
+    const done = write.then(async () => {
       run.writing--
       for (const cmd of cmds) this.execute(run, cmd)
+      // a snapshot is a cache of the log: the commands need not wait for it
+      if (snapshot != null) await this.store.saveSnapshot(run.id, snapshot)
     }, (err: unknown) => {
       run.writing--
       this.storeFailed(run, err)
@@ -373,9 +373,7 @@ export class ExecutionEngine implements StepRunnerHost {
   }
 
   private async load (executionId: string): Promise<Run> {
-    const events = await this.store.readEvents(executionId)
-    if (events.length === 0) throw new NotFoundError(`no execution with id "${executionId}"`)
-    return new Run(foldEvents(events), events)
+    return await loadRun(this.store, executionId, this.checkpointInterval != null)
   }
 
   private live (executionId: string): Run {

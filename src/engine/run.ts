@@ -17,6 +17,10 @@ export class Run {
   persisted: Promise<void> = Promise.resolve()
   /** Appends issued and not yet stored. */
   writing = 0
+  /** Index of `events[0]` in the log (non-zero when loaded from a snapshot). */
+  historyFrom = 0
+  /** When the last checkpoint was taken (engine clock). */
+  lastCheckpointAt = Number.NEGATIVE_INFINITY
   private waiters: Array<(state: ExecutionState) => void> = []
 
   constructor (state: RunState, events: ExecutionEvent[]) {

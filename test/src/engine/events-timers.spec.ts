@@ -18,12 +18,13 @@ describe('engine: triggers, event waits and delays', () => {
 
   it('suspends on qflow.trigger.event until a matching event is delivered', async () => {
     const { engine } = testEngine()
+    const waiting = new Promise<void>(resolve => { engine.events.addEventListener('step:waiting', () => { resolve() }, { once: true }) })
     const id = await start(engine, flow([
       log('before'),
       waitFor('approval', { event: 'approved', filter: 'event.orderId = input.orderId' }),
       task('after', 'qflow.action.transform', { output: '${steps.approval.output.by}' })
     ]), { orderId: 42 })
-    await new Promise<void>(resolve => { engine.events.addEventListener('step:waiting', () => { resolve() }, { once: true }) })
+    await waiting
     expect((await engine.getExecutionStatus(id)).steps.approval.status).toBe('waiting')
     expect(await engine.deliverEvent('approved', { orderId: 7, by: 'mallory' })).toBe(0)
     expect(await engine.deliverEvent('other', { orderId: 42 })).toBe(0)
@@ -88,12 +89,13 @@ describe('engine: module calls', () => {
   it('aborting the parent aborts the running child', async () => {
     const { engine } = testEngine()
     await engine.registerFlow(flow([{ id: 'w', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'x' } }, { id: 'w2', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'never' } }], { id: 'slow-child' }))
-    const id = await start(engine, flow([{ id: 'call', type: 'module-call', action: 'qflow.module.flow', params: { flowId: 'slow-child' } }]))
-    const childId = await new Promise<string>(resolve => {
+    const childStarted = new Promise<string>(resolve => {
       engine.events.addEventListener('log:appended', (e) => {
         if (e.detail.event.type === 'child.started') resolve(e.detail.event.childExecutionId)
       })
     })
+    const id = await start(engine, flow([{ id: 'call', type: 'module-call', action: 'qflow.module.flow', params: { flowId: 'slow-child' } }]))
+    const childId = await childStarted
     expect((await engine.getExecutionStatus(childId)).status).toBe('running')
     await engine.abortExecution(id)
     const child = await engine.waitForExecution(childId)

@@ -1,0 +1,41 @@
+/**
+ * Rebuilding runs from the store (recovery, status of executions not in memory).
+ */
+import { NotFoundError } from '../errors.js'
+import type { StateStore } from '../interface/state-store.js'
+import { apply, foldEvents } from './reducer.js'
+import { Run } from './run.js'
+import type { RunState } from './run-state.js'
+
+/**
+ * From the latest snapshot plus the log tail when there is one (and the tail holds no
+ * rollback), else by folding the whole log.
+ */
+export async function loadRun (store: StateStore, executionId: string, useSnapshots: boolean): Promise<Run> {
+  const snapshot = useSnapshots ? await store.loadSnapshot(executionId) : undefined
+  if (snapshot != null) {
+    const tail = await store.readEvents(executionId, snapshot.logIndex)
+    if (!tail.some(e => e.type === 'checkpoint.restored')) {
+      const state = snapshot.state as RunState
+      for (const event of tail) apply(state, event, [])
+      const run = new Run(state, tail)
+      run.historyFrom = snapshot.logIndex
+      return run
+    }
+  }
+  const events = await store.readEvents(executionId)
+  if (events.length === 0) throw new NotFoundError(`no execution with id "${executionId}"`)
+  return new Run(foldEvents(events), events)
+}
+
+/** Makes `run.events` the whole log (a run loaded from a snapshot holds only the tail). */
+export async function completeHistory (store: StateStore, run: Run): Promise<void> {
+  if (run.historyFrom === 0) return
+  await run.persisted
+  const events = await store.readEvents(run.id)
+  if (events.length !== run.state.logLength) {
+    throw new Error(`the stored log of ${run.id} has ${events.length} events, the execution ${run.state.logLength}`)
+  }
+  run.events.splice(0, run.events.length, ...events)
+  run.historyFrom = 0
+}
