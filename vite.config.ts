@@ -14,7 +14,7 @@ export default defineConfig({
   root: 'web',
   build: { outDir: '../dist/web', emptyOutDir: true },
   // pre-bundled so the browser test project does not reload mid-run when it first meets them
-  optimizeDeps: { include: ['jsonata', 'zod', 'yaml', '@ipld/car', '@ipld/dag-cbor', 'multiformats', 'blockstore-idb', 'datastore-idb', 'interface-datastore'] },
+  optimizeDeps: { include: ['jsonata', 'zod', 'yaml', '@ipld/car', '@ipld/dag-cbor', 'multiformats', 'blockstore-idb', 'datastore-idb', 'interface-datastore', 'quickjs-emscripten-core', '@jitl/quickjs-wasmfile-release-sync', '@bjorn3/browser_wasi_shim', 'wabt'] },
   test: {
     root: '.',
     testTimeout: 20_000,

@@ -40,6 +40,8 @@ export interface StepSummary {
   endedAt?: string
   nodeId?: string
   logs?: string[]
+  /** While `waiting`: the event, and when the wait times out (if it does). */
+  waitingFor?: { event: string, until?: string }
 }
 
 /** The seed's `ExecutionState` plus `output` and `steps`, exactly what `qflow run --json` prints. */

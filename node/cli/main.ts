@@ -3,7 +3,9 @@
  */
 import { Command, CommanderError } from 'commander'
 import { builtinRegistry, FlowSyntaxError, InvalidFlowError } from '../../src/index.js'
+import { exportCommand, importCommand, keysRotateCommand } from './commands/archive.js'
 import { demoCommand } from './commands/demo.js'
+import { executionsCommand, restoreCommand, resumeCommand, statusCommand } from './commands/executions.js'
 import { runCommand } from './commands/run.js'
 import { validateCommand } from './commands/validate.js'
 import { CliError, EXIT, stdio } from './io.js'
@@ -21,13 +23,62 @@ export async function main (argv: string[], io: Output = stdio): Promise<number>
     .option('--json', 'print { valid, errors, warnings } as JSON')
     .action(async (file: string, options: { json?: boolean }) => { code = await validateCommand(file, options, builtinRegistry(), io) })
 
+  const dataOption = '--data <dir>'
+  const dataHelp = 'data directory (default $QFLOW_DATA, else ./.qflow)'
+
   program.command('run <file>')
     .description('run a flow on an in-process node and print its final state: exit 0 when completed')
     .option('--input <json-file>', 'input data from a JSON file')
     .option('--input-json <json>', 'input data as a JSON string')
     .option('--with <files...>', 'also register these flows (for qflow.module.flow calls)')
+    .option(dataOption, dataHelp)
+    .option('--memory', 'keep nothing on disk')
     .option('--json', 'print the ExecutionState as JSON')
     .action(async (file: string, options) => { code = await runCommand(file, options, io) })
+
+  program.command('executions')
+    .description('list the executions in the data directory')
+    .option(dataOption, dataHelp)
+    .option('--active', 'only executions that have not ended')
+    .option('--json', 'print JSON')
+    .action(async (options) => { code = await executionsCommand(options, io) })
+
+  program.command('status <execution-id>')
+    .description("show an execution's state and checkpoints")
+    .option(dataOption, dataHelp)
+    .option('--json', 'print the ExecutionState as JSON')
+    .action(async (id: string, options) => { code = await statusCommand(id, options, io) })
+
+  program.command('resume <execution-id>')
+    .description('resume an interrupted or paused execution from its last checkpoint')
+    .option(dataOption, dataHelp)
+    .option('--json', 'print the ExecutionState as JSON')
+    .action(async (id: string, options) => { code = await resumeCommand(id, options, io) })
+
+  program.command('restore <execution-id> <checkpoint-id>')
+    .description('roll an execution back to a checkpoint and run on from there')
+    .option(dataOption, dataHelp)
+    .option('--json', 'print the ExecutionState as JSON')
+    .action(async (id: string, checkpoint: string, options) => { code = await restoreCommand(id, checkpoint, options, io) })
+
+  program.command('export <id>')
+    .description('export an execution or a flow with its history as a CAR file')
+    .option('--out <file.car>', 'where to write the CAR file')
+    .option(dataOption, dataHelp)
+    .action(async (id: string, options) => { code = await exportCommand(id, options, io) })
+
+  program.command('import <file>')
+    .description('import an execution or a flow from a CAR file')
+    .option(dataOption, dataHelp)
+    .action(async (file: string, options) => { code = await importCommand(file, options, io) })
+
+  program.command('keys')
+    .description('encryption keys at rest')
+    .command('rotate')
+    .description('make a new key current and re-encrypt history under it')
+    .option('--owner <id>', 'the identity or DAO subnet whose key rotates (default: local)')
+    .option(dataOption, dataHelp)
+    .action(async (options) => { code = await keysRotateCommand(options, io) })
 
   program.command('demo')
     .description('run the bundled demo flow')
@@ -41,8 +92,10 @@ export async function main (argv: string[], io: Output = stdio): Promise<number>
       io.err(`qflow: ${err.message}`)
       return err.exitCode
     }
-    if (err instanceof FlowSyntaxError || err instanceof InvalidFlowError) {
-      io.err(`qflow: ${err.message}`)
+    const name = (err as Error | undefined)?.name
+    const known = ['NotFoundError', 'InvalidStateError', 'KeyNotFoundError', 'DecryptionError', 'IntegrityError', 'WrongKeyError', 'MissingBlockError', 'ImportConflictError']
+    if (err instanceof FlowSyntaxError || err instanceof InvalidFlowError || (name != null && known.includes(name))) {
+      io.err(`qflow: ${(err as Error).message}`)
       return EXIT.failed
     }
     io.err(`qflow: unexpected error: ${(err as Error).stack ?? String(err)}`)

@@ -29,6 +29,7 @@ export function localDispatcher (actions: ActionRegistry, init: LocalDispatcherI
         attempt: request.attempt,
         idempotencyKey: request.idempotencyKey,
         step: request.step,
+        ...(request.daoSubnet != null ? { daoSubnet: request.daoSubnet } : {}),
         get signal () { return options.signal },
         log: (message) => { logs.push(message) }
         })

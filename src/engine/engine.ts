@@ -195,6 +195,11 @@ export class ExecutionEngine implements StepRunnerHost {
     })
   }
 
+  /** Resolves once everything recorded so far for the execution is in the store. */
+  async persisted (executionId: string): Promise<void> {
+    await this.runs.get(executionId)?.persisted
+  }
+
   /** The execution's log (from the store, the source of truth). */
   async getLog (executionId: string): Promise<ExecutionEvent[]> {
     const run = this.runs.get(executionId)

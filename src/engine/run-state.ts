@@ -87,6 +87,10 @@ export function toExecutionState (state: RunState): ExecutionState {
     if (s.endedAt != null) view.endedAt = iso(s.endedAt)
     if (s.nodeId != null) view.nodeId = s.nodeId
     if (s.logs != null && s.logs.length > 0) view.logs = s.logs
+    if (s.waitingFor != null) {
+      const timer = s.timerId != null ? state.timers[s.timerId] : undefined
+      view.waitingFor = timer != null ? { event: s.waitingFor.event, until: iso(timer.fireAt) } : { event: s.waitingFor.event }
+    }
     steps[id] = view
   }
   const out: ExecutionState = {

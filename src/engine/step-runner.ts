@@ -64,11 +64,16 @@ export function expressionScope (run: Run, stepId: string, attempt: number): Exp
 
 const templated = new WeakMap<FlowStep, boolean>()
 
+/** Params of a step that are not templates: raw JSONata, and what its action declares raw. */
+function isRaw (host: StepRunnerHost, step: FlowStep, key: string): boolean {
+  return RAW_EXPRESSION_PARAMS.has(key) || host.actions.get(step.action)?.rawParams?.includes(key) === true
+}
+
 /** Whether a step's params hold templates (cached per step object). */
-function isTemplated (step: FlowStep): boolean {
+function isTemplated (host: StepRunnerHost, step: FlowStep): boolean {
   let has = templated.get(step)
   if (has == null) {
-    has = Object.entries(step.params).some(([k, v]) => !RAW_EXPRESSION_PARAMS.has(k) && hasExpression(v))
+    has = Object.entries(step.params).some(([k, v]) => !isRaw(host, step, k) && hasExpression(v))
     templated.set(step, has)
   }
   return has
@@ -78,7 +83,7 @@ async function resolveParams (host: StepRunnerHost, run: Run, step: FlowStep, pa
   const scope = expressionScope(run, step.id, attempt)
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(step.params)) {
-    out[k] = RAW_EXPRESSION_PARAMS.has(k) ? v : await resolveValue(v, scope, host.expressions, `${path}.params.${k}`)
+    out[k] = isRaw(host, step, k) ? v : await resolveValue(v, scope, host.expressions, `${path}.params.${k}`)
   }
   return out
 }
@@ -95,7 +100,7 @@ export async function runStep (host: StepRunnerHost, run: Run, stepId: string, a
   }
   try {
     let params = step.params
-    if (isTemplated(step)) {
+    if (isTemplated(host, step)) {
       params = await resolveParams(host, run, step, entry.path, attempt)
       if (!isCurrent(run, stepId, attempt)) return
     }

@@ -55,7 +55,8 @@ export function validateFlow (doc: unknown, options: ValidateFlowOptions = {}): 
     errors.push(...found.filter(e => !reported.has(formatPath(e.segments))))
   }
   for (const { step, segments } of walked.steps) {
-    errors.push(...checkStepExpressions(step as { params?: unknown }, formatPath(segments)).map(fromPathError))
+    const action = typeof step.action === 'string' ? options.actions?.get(step.action) : undefined
+    errors.push(...checkStepExpressions(step as { params?: unknown }, formatPath(segments), action?.rawParams).map(fromPathError))
   }
   // too deep (or cyclic, when a caller hands over a JS object graph): skip the recursive graph walk
   if (isObject(doc) && !walked.tooDeep) {

@@ -13,6 +13,8 @@ export interface ActionContext {
   /** `<executionId>:<stepId>:<attempt>`: lets side effects be deduplicated (steps are at-least-once). */
   idempotencyKey: string
   step: FlowStep
+  /** The DAO subnet the execution belongs to, if any (code whitelist, isolation). */
+  daoSubnet?: string
   /** Aborted on step timeout, abort or shutdown. Handlers must pass it on to I/O. */
   signal: AbortSignal
   /** Appends a line to the step's logs. */
@@ -39,6 +41,8 @@ export interface ActionDefinition {
   params?: z.ZodType
   /** Whether the flow parameter values are resolved as expressions before `run` (default true). */
   resolveParams?: boolean
+  /** Params passed to `run` exactly as written: never resolved as `${…}` templates (e.g. source code). */
+  rawParams?: readonly string[]
   /** Carried out by the engine itself (routing, timers, waits, child flows); never dispatched. */
   control?: boolean
   /** Circuit breaker key for a call (default: the action name). */

@@ -19,6 +19,7 @@ export const sandboxUnavailableActions: ActionDefinition[] = [
   {
     name: 'qflow.action.function',
     stepTypes: ['task'],
+    rawParams: ['code'],
     params: z.object({ code: z.string({ error: 'must be JavaScript source' }) }).loose(),
     run: unavailable('qflow.action.function')
   },

@@ -10,15 +10,16 @@ import { describe, expect, it } from 'vitest'
 const bin = new URL('../../../node/cli/bin.mjs', import.meta.url).pathname
 const examples = new URL('../../../shared/examples/', import.meta.url).pathname
 
+const scratch = mkdtempSync(join(tmpdir(), 'qflow-cli-'))
+
 function qflow (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
   return new Promise(resolve => {
-    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000, env: { ...process.env, QFLOW_DATA: join(scratch, 'default-data') } }, (err, stdout, stderr) => {
       resolve({ code: err == null ? 0 : (typeof err.code === 'number' ? err.code : 1), stdout, stderr })
     })
   })
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'qflow-cli-'))
 function file (name: string, text: string): string {
   const path = join(scratch, name)
   writeFileSync(path, text)
@@ -36,7 +37,7 @@ describe('qflow run on the example flows', () => {
   ]
   for (const c of cases) {
     it(`${c.name} completes with the expected output`, async () => {
-      const { code, stdout, stderr } = await qflow('run', join(examples, c.name), '--json', ...c.args)
+      const { code, stdout, stderr } = await qflow('run', join(examples, c.name), '--memory', '--json', ...c.args)
       expect(stderr).toBe('')
       expect(code).toBe(0)
       const state = JSON.parse(stdout)
@@ -48,7 +49,7 @@ describe('qflow run on the example flows', () => {
 
   it('prints a readable summary and exits 1 when the flow fails', async () => {
     const f = file('fails.yaml', 'name: Fails\nsteps:\n  - { id: boom, type: task, action: qflow.action.fail, params: { message: "nope" } }\nmetadata: { tags: [], category: t, visibility: private, requiredPermissions: [] }\n')
-    const { code, stdout, stderr } = await qflow('run', f)
+    const { code, stdout, stderr } = await qflow('run', f, '--memory')
     expect(code).toBe(1)
     expect(stdout).toContain('✖ fails: failed')
     expect(stdout).toContain('error: execution_error: nope (step boom)')
@@ -57,7 +58,7 @@ describe('qflow run on the example flows', () => {
 
   it('reads input from a JSON file', async () => {
     const input = file('input.json', '{"name":"Grace"}')
-    const { code, stdout } = await qflow('run', join(examples, 'hello-world.yaml'), '--input', input, '--json')
+    const { code, stdout } = await qflow('run', join(examples, 'hello-world.yaml'), '--input', input, '--memory', '--json')
     expect(code).toBe(0)
     expect(JSON.parse(stdout).output.greeting).toBe('Hello, Grace!')
   })
@@ -110,7 +111,7 @@ describe('qflow validate', () => {
   })
 
   it('rejects malformed --input-json with a clear message', async () => {
-    const { code, stderr } = await qflow('run', join(examples, 'hello-world.yaml'), '--input-json', '{oops')
+    const { code, stderr } = await qflow('run', join(examples, 'hello-world.yaml'), '--memory', '--input-json', '{oops')
     expect(code).toBe(2)
     expect(stderr).toMatch(/--input-json: not valid JSON/)
   })
