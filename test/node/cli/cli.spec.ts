@@ -33,7 +33,8 @@ describe('qflow run on the example flows', () => {
     { name: 'parallel.yaml', args: ['--input-json', '{"n":4}'], output: { branches: ['slow branch done', 16, { message: 'third branch' }] } },
     { name: 'retries-and-errors.yaml', args: [], output: { recovered: true, cause: 'network_error', message: 'upstream unavailable' } },
     { name: 'event-wait.yaml', args: ['--input-json', '{"orderId":7}'], output: { expired: 7, reason: 'timeout_error' } },
-    { name: 'module-call.yaml', args: ['--with', join(examples, 'quote-child.yaml'), '--input-json', '{"net":10}'], output: { net: 10, gross: 12 } }
+    { name: 'module-call.yaml', args: ['--with', join(examples, 'quote-child.yaml'), '--input-json', '{"net":10}'], output: { net: 10, gross: 12 } },
+    { name: 'function.yaml', args: ['--input-json', '{"items":[{"name":"b","price":2,"qty":3},{"name":"a","price":1.5,"qty":2}]}'], output: { total: 9, biggest: 'a' } }
   ]
   for (const c of cases) {
     it(`${c.name} completes with the expected output`, async () => {
@@ -56,6 +57,12 @@ describe('qflow run on the example flows', () => {
     expect(stderr).toContain('leaves out id, version, owner, createdAt, updatedAt')
   })
 
+  it('shows the sandboxed function console output as step logs', async () => {
+    const { code, stdout } = await qflow('run', join(examples, 'function.yaml'), '--memory', '--json', '--input-json', '{"items":[{"name":"x","price":1,"qty":1}]}')
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).steps.totals.logs).toEqual(['1 items, total 1'])
+  })
+
   it('reads input from a JSON file', async () => {
     const input = file('input.json', '{"name":"Grace"}')
     const { code, stdout } = await qflow('run', join(examples, 'hello-world.yaml'), '--input', input, '--memory', '--json')
@@ -72,7 +79,7 @@ describe('qflow run on the example flows', () => {
 
 describe('qflow validate', () => {
   it('exits 0 for every example', async () => {
-    for (const name of ['hello-world.yaml', 'conditions.yaml', 'parallel.yaml', 'retries-and-errors.yaml', 'event-wait.yaml', 'module-call.yaml', 'quote-child.yaml']) {
+    for (const name of ['hello-world.yaml', 'conditions.yaml', 'parallel.yaml', 'retries-and-errors.yaml', 'event-wait.yaml', 'module-call.yaml', 'quote-child.yaml', 'function.yaml']) {
       const { code, stdout } = await qflow('validate', join(examples, name), '--json')
       expect(code, name).toBe(0)
       expect(JSON.parse(stdout)).toMatchObject({ valid: true, errors: [] })
