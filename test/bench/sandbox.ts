@@ -32,6 +32,24 @@ const idle = (): Promise<void> => new Promise(resolve => setTimeout(resolve, 2))
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]
 
+/** An echo worker measured the way warm calls are: one message, then an idle gap. */
+async function rawRoundTrip (): Promise<number[]> {
+  const { Worker } = await import('node:worker_threads')
+  const worker = new Worker("require('node:worker_threads').parentPort.on('message', m => require('node:worker_threads').parentPort.postMessage(m))", { eval: true })
+  const once = (): Promise<unknown> => new Promise(resolve => { worker.once('message', resolve); worker.postMessage({ input: {}, code: 'return 1' }) })
+  try {
+    for (let i = 0; i < 20; i++) await once()
+    const out: number[] = []
+    for (let i = 0; i < 300; i++) {
+      await idle()
+      out.push(await timed(once))
+    }
+    return out
+  } finally {
+    await worker.terminate()
+  }
+}
+
 async function throughput (host: PooledSandboxHost, inFlight: number, ms: number): Promise<number> {
   let done = 0
   const end = performance.now() + ms
@@ -64,7 +82,9 @@ export async function benchSandbox (print: (line: string) => void): Promise<void
       await idle()
       wasmLatency.push(await timed(() => call(host, { module: 'sum', input: [i] })))
     }
-    print(`sandbox warm call overhead, function: median ${(median(fnLatency) * 1000).toFixed(0)} µs, p95 ${(pct(fnLatency, 0.95) * 1000).toFixed(0)} µs`)
+    const raw = await rawRoundTrip()
+    print(`sandbox reference: bare worker_threads message round trip after the same idle gap: median ${(median(raw) * 1000).toFixed(0)} µs (the floor under any warm call)`)
+    print(`sandbox warm call overhead, function: median ${(median(fnLatency) * 1000).toFixed(0)} µs, p95 ${(pct(fnLatency, 0.95) * 1000).toFixed(0)} µs (goal <= 200 µs: ${median(fnLatency) * 1000 <= 200 ? 'met' : 'MISSED'}; ${(median(fnLatency) / median(raw)).toFixed(1)}x the bare round trip)`)
     print(`sandbox warm call overhead, WASM module: median ${(median(wasmLatency) * 1000).toFixed(0)} µs, p95 ${(pct(wasmLatency, 0.95) * 1000).toFixed(0)} µs`)
     print(`sandbox trivial function steps/s, one at a time: ${(await throughput(host, 1, 2000)).toFixed(0)}`)
     print(`sandbox trivial function steps/s, 8 in flight on 2 workers: ${(await throughput(host, 8, 2000)).toFixed(0)}`)
