@@ -30,6 +30,12 @@ export interface NodeRuntimeInit extends EngineInit {
   sandbox?: SandboxInit | false
   /** The code whitelist consulted in `dao-approved` mode (default: approves nothing). */
   codePolicy?: CodePolicy
+  /**
+   * History retention on a data directory: terminal executions older than `maxAgeMs` or beyond
+   * the newest `maxCount` are pruned and unreferenced blocks collected, at start and then every
+   * `everyMs` (default hourly). Absent: history is kept.
+   */
+  retention?: { maxAgeMs?: number, maxCount?: number, everyMs?: number }
 }
 
 export interface NodeRuntime {
@@ -40,6 +46,24 @@ export interface NodeRuntime {
   durable?: { store: HeliaStateStore, keyring: Keyring, dataDir: string }
   sandbox?: PooledSandboxHost
   close(): Promise<void>
+}
+
+/** Applies the retention policy now and periodically; returns its stop function. */
+function retain (store: HeliaStateStore, policy: NonNullable<NodeRuntimeInit['retention']>): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve()
+  const run = (): void => {
+    running = store.prune({ maxAgeMs: policy.maxAgeMs, maxCount: policy.maxCount }).catch((err: Error) => {
+      // retention is housekeeping: a failure is reported and retried at the next tick
+      process.stderr.write(`qflow: retention failed: ${err.message}\n`)
+    })
+  }
+  run()
+  const timer = setInterval(run, policy.everyMs ?? 3_600_000)
+  timer.unref()
+  return async () => {
+    clearInterval(timer)
+    await running
+  }
 }
 
 export async function createNodeRuntime (init: NodeRuntimeInit = {}): Promise<NodeRuntime> {
@@ -74,6 +98,7 @@ export async function createNodeRuntime (init: NodeRuntimeInit = {}): Promise<No
     store, clock, actions, ids: randomIds(), dispatcher: localDispatcher(actions, { nodeId })
   })
   if (init.recover !== false) await engine.start()
+  if (durable != null && init.retention != null) closers.unshift(retain(durable.store, init.retention))
   return {
     engine,
     actions,

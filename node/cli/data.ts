@@ -11,15 +11,19 @@ import { CliError } from './io.js'
 export interface DataOptions {
   data?: string
   memory?: boolean
+  checkpointInterval?: string
 }
 
 export async function openRuntime (options: DataOptions, extra: { recover?: boolean } = {}): Promise<NodeRuntime> {
   if (options.memory === true && options.data != null) throw new CliError('use either --data <dir> or --memory, not both')
+  const interval = options.checkpointInterval != null ? Number(options.checkpointInterval) : undefined
+  if (interval != null && (!Number.isFinite(interval) || interval < 0)) throw new CliError(`--checkpoint-interval: must be a number of ms >= 0, got '${options.checkpointInterval}'`)
   try {
     return await createNodeRuntime({
       recover: extra.recover ?? false,
       // a local run trusts the code of the flow file its owner hands it; relays enforce DAO approval
       sandbox: { allowedModules: ['*'] },
+      ...(interval != null ? { checkpointInterval: interval } : {}),
       ...(options.memory === true ? {} : { dataDir: options.data ?? defaultDataDir() })
     })
   } catch (err: any) {

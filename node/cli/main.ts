@@ -3,7 +3,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import { builtinRegistry, FlowSyntaxError, InvalidFlowError } from '../../src/index.js'
-import { exportCommand, importCommand, keysRotateCommand } from './commands/archive.js'
+import { exportCommand, importCommand, keysRotateCommand, pruneCommand } from './commands/archive.js'
 import { demoCommand } from './commands/demo.js'
 import { executionsCommand, restoreCommand, resumeCommand, statusCommand } from './commands/executions.js'
 import { runCommand } from './commands/run.js'
@@ -33,6 +33,7 @@ export async function main (argv: string[], io: Output = stdio): Promise<number>
     .option('--with <files...>', 'also register these flows (for qflow.module.flow calls)')
     .option(dataOption, dataHelp)
     .option('--memory', 'keep nothing on disk')
+    .option('--checkpoint-interval <ms>', 'checkpoint at most every <ms> (default 0: at every step boundary)')
     .option('--json', 'print the ExecutionState as JSON')
     .action(async (file: string, options) => { code = await runCommand(file, options, io) })
 
@@ -71,6 +72,13 @@ export async function main (argv: string[], io: Output = stdio): Promise<number>
     .description('import an execution or a flow from a CAR file')
     .option(dataOption, dataHelp)
     .action(async (file: string, options) => { code = await importCommand(file, options, io) })
+
+  program.command('prune')
+    .description('drop old finished executions and collect blocks nothing references')
+    .option('--max-age <duration>', 'drop finished executions older than this (e.g. 30d, 12h)')
+    .option('--max-count <n>', 'keep at most this many finished executions')
+    .option(dataOption, dataHelp)
+    .action(async (options) => { code = await pruneCommand(options, io) })
 
   program.command('keys')
     .description('encryption keys at rest')

@@ -33,7 +33,7 @@ export async function lockDataDir (dataDir: string): Promise<() => Promise<void>
     } catch (err: any) {
       if (err?.code !== 'EEXIST') throw err
       const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirLockedError(dataDir, pid)
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) throw new DataDirLockedError(dataDir, pid)
       await rm(path, { force: true }) // stale: its process is gone
     }
   }

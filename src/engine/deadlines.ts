@@ -33,6 +33,9 @@ export class Deadlines {
     if (this.handle !== undefined) this.clock.clearTimeout(this.handle)
     this.armedAt = at
     this.handle = this.clock.setTimeout(() => { this.sweep() }, Math.max(0, at - this.clock.now()))
+    // a deadline alone must not keep a process alive once its work is gone (the timer stays
+    // armed after the last step ended, until its time)
+    this.clock.unref?.(this.handle)
   }
 
   private sweep (): void {

@@ -260,10 +260,11 @@ export class ExecutionEngine implements StepRunnerHost {
 
   private applyEvent (run: Run, event: ExecutionEvent, cmds: Command[]): void {
     const before = run.state.status
-    const notes: StepNote[] = []
+    // step notes only feed engine events: skip collecting them when nobody listens
+    const notes: StepNote[] | undefined = this.events.hasListeners() ? [] : undefined
     for (const c of apply(run.state, event, run.events, notes)) cmds.push(c)
     run.events.push(event)
-    emitFor(this.events, run, event, before, notes)
+    if (notes != null) emitFor(this.events, run, event, before, notes)
   }
 
   /** A copy of the run's folded state, to be stored as the snapshot of a checkpoint about to be recorded. */

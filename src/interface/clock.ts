@@ -12,12 +12,15 @@ export interface Clock {
   now(): number
   setTimeout(fn: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
+  /** Lets the platform exit while only this timer is pending (where it can tell; optional). */
+  unref?(handle: unknown): void
 }
 
 export function systemClock (): Clock {
   return {
     now: () => Date.now(),
     setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-    clearTimeout: (handle) => { globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>) }
+    clearTimeout: (handle) => { globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>) },
+    unref: (handle) => { (handle as { unref?: () => void } | undefined)?.unref?.() }
   }
 }

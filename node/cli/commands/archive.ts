@@ -54,3 +54,27 @@ export async function keysRotateCommand (options: DataOptions & { owner?: string
     await runtime.close()
   }
 }
+
+/** `qflow prune [--max-age <duration>] [--max-count <n>]`: drops old terminal executions and collects unreferenced blocks. */
+export async function pruneCommand (options: DataOptions & { maxAge?: string, maxCount?: string }, io: Output): Promise<number> {
+  if (options.maxAge == null && options.maxCount == null) throw new CliError('say what to keep: --max-age <duration, e.g. 30d or 12h> and/or --max-count <n>')
+  const maxAgeMs = options.maxAge != null ? parseDuration(options.maxAge) : undefined
+  const maxCount = options.maxCount != null ? Number(options.maxCount) : undefined
+  if (maxCount != null && (!Number.isInteger(maxCount) || maxCount < 0)) throw new CliError(`--max-count: must be an integer >= 0, got '${options.maxCount}'`)
+  const runtime = await openRuntime(options)
+  try {
+    const result = await durableOf(runtime).store.prune({ maxAgeMs, maxCount })
+    io.out(`pruned ${result.executions} execution(s), collected ${result.blocks} block(s)`)
+    return EXIT.ok
+  } finally {
+    await runtime.close()
+  }
+}
+
+/** `30d`, `12h`, `15m`, `45s`, `500ms` or plain milliseconds. */
+export function parseDuration (text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim())
+  if (m == null) throw new CliError(`'${text}' is not a duration: use e.g. 30d, 12h, 15m, 45s or 500ms`)
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h' | 'd']
+  return Math.round(Number(m[1]) * unit)
+}

@@ -97,6 +97,18 @@ describe('qflow on a data directory', () => {
     expect((await qflow('import', join(scratch, 'missing.car'), '--data', other)).stderr).toContain('no such file')
   }, 60_000)
 
+  it('prunes old finished executions and says what it dropped', async () => {
+    const data = join(scratch, 'f')
+    for (let i = 0; i < 3; i++) expect((await qflow('run', join(examples, 'hello-world.yaml'), '--data', data, '--checkpoint-interval', '60000')).code).toBe(0)
+    expect(json<unknown[]>((await qflow('executions', '--data', data, '--json')).stdout)).toHaveLength(3)
+    const pruned = await qflow('prune', '--max-count', '1', '--data', data)
+    expect(pruned.code).toBe(0)
+    expect(pruned.stdout).toMatch(/pruned 2 execution\(s\), collected [1-9]\d* block\(s\)/)
+    expect(json<unknown[]>((await qflow('executions', '--data', data, '--json')).stdout)).toHaveLength(1)
+    expect((await qflow('prune', '--data', data)).stderr).toContain('say what to keep')
+    expect((await qflow('prune', '--max-age', 'soon', '--data', data)).stderr).toContain("'soon' is not a duration")
+  }, 60_000)
+
   it('refuses a data directory another live process holds', async () => {
     const data = join(scratch, 'e')
     const flowFile = join(scratch, 'waits.yaml')
