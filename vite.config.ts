@@ -14,7 +14,7 @@ export default defineConfig({
   root: 'web',
   build: { outDir: '../dist/web', emptyOutDir: true },
   // pre-bundled so the browser test project does not reload mid-run when it first meets them
-  optimizeDeps: { include: ['jsonata', 'zod', 'yaml', '@ipld/car', '@ipld/dag-cbor', 'multiformats', 'blockstore-idb', 'datastore-idb', 'interface-datastore', 'quickjs-emscripten-core', '@jitl/quickjs-wasmfile-release-sync', '@bjorn3/browser_wasi_shim', 'wabt'] },
+  optimizeDeps: { include: ['jsonata', 'zod', 'yaml', '@ipld/car', '@ipld/dag-cbor', 'multiformats', 'blockstore-idb', 'datastore-idb', 'interface-datastore', 'quickjs-emscripten-core', '@jitl/quickjs-wasmfile-release-sync', '@bjorn3/browser_wasi_shim', 'wabt', '@noble/curves/ed25519.js', '@noble/hashes/scrypt.js', '@noble/hashes/sha2.js', 'multiformats/bases/base58', 'multiformats/bases/base64', 'multiformats/hashes/digest'] },
   test: {
     root: '.',
     testTimeout: 20_000,

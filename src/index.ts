@@ -21,3 +21,4 @@ export type { LoadedFlow, FlowValidationResult, AppliedDefault } from './flow/in
 export { memoryStateStore } from './state/memory-store.js'
 export { engineStateManager } from './engine/state-manager.js'
 export type { StateManager } from './engine/state-manager.js'
+export * as trust from './trust/index.js'

@@ -6,6 +6,7 @@ import { builtinRegistry, FlowSyntaxError, InvalidFlowError } from '../../src/in
 import { exportCommand, importCommand, keysRotateCommand, pruneCommand } from './commands/archive.js'
 import { demoCommand } from './commands/demo.js'
 import { executionsCommand, restoreCommand, resumeCommand, statusCommand } from './commands/executions.js'
+import { identityCommands } from './commands/identity.js'
 import { runCommand } from './commands/run.js'
 import { validateCommand } from './commands/validate.js'
 import { CliError, EXIT, stdio } from './io.js'
@@ -87,6 +88,8 @@ export async function main (argv: string[], io: Output = stdio): Promise<number>
     .option('--owner <id>', 'the identity or DAO subnet whose key rotates (default: local)')
     .option(dataOption, dataHelp)
     .action(async (options) => { code = await keysRotateCommand(options, io) })
+
+  identityCommands(program, io)
 
   program.command('demo')
     .description('run the bundled demo flow')

@@ -1,0 +1,123 @@
+/**
+ * The audit log: every validation, appended as a dag-cbor block (CIDv1, sha2-256) that links
+ * the previous entry by CID and is signed by the node that validated. The head CID commits to
+ * the whole history. `verifyAuditLog` walks back from a head and reports the first (earliest)
+ * broken link: a missing block, bytes that do not hash to their CID, a forged or untrusted
+ * signature, or a sequence/link that does not follow.
+ */
+import { CID } from 'multiformats/cid'
+import type { SignedAuditEntry, UnsignedAuditEntry } from '../../../shared/trust.js'
+import type { Clock } from '../../interface/clock.js'
+import { cidOfEncoded, compact, DOMAINS, encodeCanonical, signingBytes, toBase64url } from '../encoding.js'
+import type { SquidIdentity } from '../identity/identity.js'
+import type { SignatureVerifier } from '../identity/verifier.js'
+import * as dagCbor from '@ipld/dag-cbor'
+
+type Chunks = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>
+
+/** The blockstore subset the log needs (interface-blockstore's `put`/`get` fit). */
+export interface AuditBlocks {
+  put(cid: CID, bytes: Uint8Array): unknown
+  get(cid: CID): Chunks | Promise<Chunks>
+}
+
+export type AuditFields = Omit<UnsignedAuditEntry, 'seq' | 'prev' | 'signer' | 'at'>
+
+export interface AuditLog {
+  /** Appends (in call order) and resolves with the new head CID. */
+  append(fields: AuditFields): Promise<string>
+  head(): string | null
+  readonly length: number
+}
+
+export function auditSigningBytes (e: UnsignedAuditEntry): Uint8Array {
+  const { seq, prev, at, operationId, check, actor, type, target, valid, layer, errorType, signer } = e
+  return signingBytes(DOMAINS.audit, compact({ seq, prev, at, operationId, check, actor, type, target, valid, layer, errorType, signer }))
+}
+
+async function bytesOf (chunks: Chunks | Promise<Chunks>): Promise<Uint8Array> {
+  const value = await chunks
+  if (value instanceof Uint8Array) return value
+  const parts: Uint8Array[] = []
+  for await (const c of value) parts.push(c)
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) { out.set(p, at); at += p.length }
+  return out
+}
+
+/** @example const log = auditLog({ signer: node, blocks: helia.blockstore, clock }) */
+export function auditLog (init: { signer: SquidIdentity, blocks: AuditBlocks, clock: Pick<Clock, 'now'>, head?: { cid: string, seq: number } }): AuditLog {
+  let head = init.head?.cid ?? null
+  let length = init.head != null ? init.head.seq + 1 : 0
+  let tail: Promise<unknown> = Promise.resolve()
+  return {
+    append (fields) {
+      const next = tail.then(async () => {
+        const unsigned: UnsignedAuditEntry = compact({ ...fields, seq: length, prev: head, at: Math.trunc(init.clock.now()), signer: init.signer.id })
+        const entry: SignedAuditEntry = { ...unsigned, signature: toBase64url(await init.signer.sign(auditSigningBytes(unsigned))) }
+        const bytes = encodeCanonical(entry)
+        const cid = cidOfEncoded(bytes)
+        await init.blocks.put(CID.parse(cid), bytes)
+        head = cid
+        length++
+        return cid
+      })
+      tail = next.catch(() => {})
+      return next
+    },
+    head: () => head,
+    get length () { return length }
+  }
+}
+
+export interface BrokenLink {
+  cid: string
+  seq?: number
+  reason: 'missing' | 'tampered' | 'malformed' | 'forged' | 'untrusted' | 'unlinked'
+  message: string
+}
+
+export type AuditVerification = { ok: true, length: number } | { ok: false, checked: number, broken: BrokenLink }
+
+/** Walks the log back from `head`; `signers`: the identities trusted to sign it (default: any valid signature). */
+export async function verifyAuditLog (head: string, options: { blocks: AuditBlocks, verifier: SignatureVerifier, signers?: readonly string[] }): Promise<AuditVerification> {
+  const problems: BrokenLink[] = []
+  let cid: string | null = head
+  let from: string | undefined
+  let expectedSeq: number | undefined
+  let checked = 0
+  while (cid != null) {
+    let bytes: Uint8Array
+    try { bytes = await bytesOf(options.blocks.get(CID.parse(cid))) } catch {
+      problems.push({ cid, ...(expectedSeq != null ? { seq: expectedSeq } : {}), reason: 'missing', message: `entry ${cid} is missing from the blockstore` })
+      break
+    }
+    checked++
+    if (cidOfEncoded(bytes) !== cid) {
+      problems.push({ cid, ...(expectedSeq != null ? { seq: expectedSeq } : {}), reason: 'tampered', message: `entry ${cid} was altered: its bytes hash to ${cidOfEncoded(bytes)}` })
+      break
+    }
+    let e: SignedAuditEntry
+    try { e = dagCbor.decode(bytes) } catch { problems.push({ cid, reason: 'malformed', message: `entry ${cid} is not dag-cbor` }); break }
+    const seq = e.seq
+    if (!Number.isSafeInteger(seq) || (seq === 0) !== (e.prev == null)) {
+      problems.push({ cid, seq, reason: 'malformed', message: `entry ${cid} has seq ${String(seq)} and prev ${String(e.prev)}: only entry 0 has no prev` })
+      break
+    }
+    if (expectedSeq != null && seq !== expectedSeq && from != null) {
+      problems.push({ cid: from, seq: expectedSeq + 1, reason: 'unlinked', message: `entry ${expectedSeq + 1} (${from}) links to entry ${seq} (${cid}), not to entry ${expectedSeq}` })
+    }
+    if (options.signers != null && !options.signers.includes(e.signer)) {
+      problems.push({ cid, seq, reason: 'untrusted', message: `entry ${seq} (${cid}) is signed by ${e.signer}, not by a trusted node` })
+    } else if (!await options.verifier.verify(e.signer, e.signature, auditSigningBytes(e))) {
+      problems.push({ cid, seq, reason: 'forged', message: `entry ${seq} (${cid}) has a signature that does not verify for ${e.signer}` })
+    }
+    expectedSeq = seq - 1
+    from = cid
+    cid = e.prev
+  }
+  if (problems.length === 0) return { ok: true, length: checked }
+  const earliest = problems.reduce((a, b) => (b.seq ?? -1) < (a.seq ?? -1) ? b : a)
+  return { ok: false, checked, broken: earliest }
+}

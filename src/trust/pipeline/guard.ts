@@ -1,0 +1,40 @@
+/**
+ * Nothing runs unvalidated. `trustedDispatcher` wraps the engine's `StepDispatcher` seam:
+ * every step attempt passes `validateStep` (with its resolved params) before it is handed on,
+ * locally or to a peer; a rejection fails the step with the pipeline's `ValidationFailedError`
+ * (non-retryable unless rate-limited) and the inner dispatcher is never called.
+ */
+import type { FlowDefinition } from '../../../shared/flow.js'
+import type { Operation } from '../../../shared/trust.js'
+import type { StepDispatcher } from '../../interface/dispatcher.js'
+import type { StepRequest } from '../../interface/dispatcher.js'
+import { PermissionDeniedError } from '../errors.js'
+import type { ValidationPipeline } from './pipeline.js'
+import type { ValidationContext } from './types.js'
+
+export interface TrustedDispatcherInit {
+  pipeline: Pick<ValidationPipeline, 'validateStep'>
+  dispatcher: StepDispatcher
+  /** The admitted operation and flow a step attempt belongs to (by execution id). */
+  admitted(request: StepRequest): { operation: Operation, flow: FlowDefinition } | undefined
+}
+
+export function trustedDispatcher (init: TrustedDispatcherInit): StepDispatcher {
+  return {
+    async dispatch (request, options) {
+      const admitted = init.admitted(request)
+      if (admitted == null) {
+        throw new PermissionDeniedError('not_admitted', `execution ${request.executionId} was not admitted by the validation pipeline: step ${request.stepId} does not run`)
+      }
+      await init.pipeline.validateStep(request.step, { ...admitted, params: request.params, executionId: request.executionId }, options)
+      return await init.dispatcher.dispatch(request, options)
+    }
+  }
+}
+
+/** Validates, then runs `fn`; a rejected operation never reaches it. */
+export async function runValidated<T> (pipeline: Pick<ValidationPipeline, 'validate'>, operation: Operation, context: ValidationContext,
+  fn: () => T | Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+  await pipeline.validate(operation, context, options)
+  return await fn()
+}

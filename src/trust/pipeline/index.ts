@@ -1,0 +1,101 @@
+/**
+ * The validation pipeline and its four layers. `createTrustPipeline(init)` composes the
+ * default layers; `validationPipeline({ layers, clock })` takes hand-built ones.
+ *
+ * @example
+ * const trust = await createTrustPipeline({ clock: systemClock(), authorities: [admin.id] })
+ * await trust.pipeline.validate(operation, { flow })        // throws ValidationFailedError
+ * await trust.pipeline.validateStep(step, { operation, flow, params })
+ * trust.index.search({ tag: 'billing', viewer: { id: alice.id, subnets: [] } })
+ */
+import type { Clock } from '../../interface/clock.js'
+import type { Keyring } from '../../state/qlock/keyring.js'
+import { grantVerifier } from '../grants/chain.js'
+import type { GrantVerifier } from '../grants/chain.js'
+import type { StepNeeds } from '../grants/needs.js'
+import { revocationList } from '../grants/revocations.js'
+import type { RevocationList } from '../grants/revocations.js'
+import { signatureVerifier } from '../identity/verifier.js'
+import type { SignatureVerifier } from '../identity/verifier.js'
+import { replayCache } from '../replay-cache.js'
+import type { ReplayCache } from '../replay-cache.js'
+import type { DaoRegistry } from '../dao/registry.js'
+import type { ValidationHistory } from './history.js'
+import { memoryMetadataIndex } from './metadata-index.js'
+import type { MetadataIndex } from './metadata-index.js'
+import { validationPipeline } from './pipeline.js'
+import type { ValidationPipeline } from './pipeline.js'
+import { qerberosLayer } from './qerberos.js'
+import type { QerberosInit } from './qerberos.js'
+import { qindexLayer } from './qindex.js'
+import { qlockLayer } from './qlock.js'
+import { qonsentLayer } from './qonsent.js'
+
+export * from './types.js'
+export * from './pipeline.js'
+export * from './history.js'
+export * from './datastore-history.js'
+export * from './metadata-index.js'
+export * from './token-bucket.js'
+export * from './guard.js'
+export { qlockLayer }
+export type { QlockInit } from './qlock.js'
+export { qonsentLayer }
+export type { QonsentInit } from './qonsent.js'
+export { qindexLayer }
+export type { QindexInit } from './qindex.js'
+export { qerberosLayer }
+export type { QerberosInit, AllowList } from './qerberos.js'
+
+export interface TrustPipelineInit extends Pick<QerberosInit, 'skewMs' | 'rateLimit' | 'maxPayloadBytes' | 'allowList' | 'burst'> {
+  clock: Pick<Clock, 'now'>
+  /** Roots of trust for grants: node operators, DAO admins (or a predicate). */
+  authorities: readonly string[] | ((issuer: string, resource: string) => boolean)
+  verifier?: SignatureVerifier
+  keys?: Pick<Keyring, 'get'>
+  revocations?: RevocationList
+  index?: MetadataIndex
+  history?: ValidationHistory
+  replay?: ReplayCache
+  stepNeeds?: Readonly<Record<string, StepNeeds>>
+  /** DAO subnets: membership for Qindex, subnet allow-lists and resource caps for Qerberos. */
+  dao?: Pick<DaoRegistry, 'isMember' | 'version' | 'allowList'>
+  isMember?(daoSubnet: string, identity: string): boolean
+  membershipVersion?(): number
+  cacheSize?: number
+}
+
+export interface TrustPipeline {
+  pipeline: ValidationPipeline
+  verifier: SignatureVerifier
+  grants: GrantVerifier
+  revocations: RevocationList
+  index: MetadataIndex
+  replay: ReplayCache
+}
+
+export async function createTrustPipeline (init: TrustPipelineInit): Promise<TrustPipeline> {
+  const verifier = init.verifier ?? await signatureVerifier()
+  const grants = grantVerifier(verifier)
+  const revocations = init.revocations ?? revocationList(verifier)
+  const index = init.index ?? memoryMetadataIndex()
+  const replay = init.replay ?? replayCache(init.clock)
+  const dao = init.dao
+  const isMember = init.isMember ?? (dao != null ? (subnet: string, id: string) => dao.isMember(subnet, id) : undefined)
+  const membershipVersion = init.membershipVersion ?? (dao != null ? () => dao.version() : undefined)
+  const pipeline = validationPipeline({
+    clock: init.clock,
+    ...(init.history != null ? { history: init.history } : {}),
+    ...(init.cacheSize != null ? { cacheSize: init.cacheSize } : {}),
+    layers: {
+      qlock: qlockLayer({ verifier, ...(init.keys != null ? { keys: init.keys } : {}) }),
+      qonsent: qonsentLayer({ grants, revocations, authorities: init.authorities, ...(init.stepNeeds != null ? { stepNeeds: init.stepNeeds } : {}) }),
+      qindex: qindexLayer({ index, ...(isMember != null ? { isMember } : {}), ...(membershipVersion != null ? { membershipVersion } : {}) }),
+      qerberos: qerberosLayer({
+        replay, skewMs: init.skewMs, rateLimit: init.rateLimit, maxPayloadBytes: init.maxPayloadBytes, allowList: init.allowList, burst: init.burst,
+        ...(dao != null ? { subnetAllowList: (subnet: string) => dao.allowList(subnet), subnetVersion: () => dao.version() } : {})
+      })
+    }
+  })
+  return { pipeline, verifier, grants, revocations, index, replay }
+}
