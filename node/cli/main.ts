@@ -7,6 +7,8 @@ import { exportCommand, importCommand, keysRotateCommand, pruneCommand } from '.
 import { demoCommand } from './commands/demo.js'
 import { executionsCommand, restoreCommand, resumeCommand, statusCommand } from './commands/executions.js'
 import { identityCommands } from './commands/identity.js'
+import { daoCommands } from './commands/dao.js'
+import { auditCommands } from './commands/audit.js'
 import { runCommand } from './commands/run.js'
 import { validateCommand } from './commands/validate.js'
 import { CliError, EXIT, stdio } from './io.js'
@@ -90,6 +92,8 @@ export async function main (argv: string[], io: Output = stdio): Promise<number>
     .action(async (options) => { code = await keysRotateCommand(options, io) })
 
   identityCommands(program, io)
+  daoCommands(program, io)
+  auditCommands(program, io)
 
   program.command('demo')
     .description('run the bundled demo flow')
