@@ -1,10 +1,16 @@
 /**
  * `npm run bench`: one line per figure. Each suite measures on this machine, in one run.
  */
+import { benchDurable } from './durable.js'
 import { benchEngine } from './engine.js'
+import { benchSandbox } from './sandbox.js'
+import { benchState } from './state.js'
 
 const suites: Array<[string, (print: (line: string) => void) => Promise<void>]> = [
-  ['engine', benchEngine]
+  ['engine', benchEngine],
+  ['state', benchState],
+  ['durable', benchDurable],
+  ['sandbox', benchSandbox]
 ]
 
 const only = process.argv.slice(2)
