@@ -27,7 +27,7 @@ import { isTerminal } from './navigation.js'
 import type { StepNote } from './navigation.js'
 import { apply, createState, foldEvents, recoveryCommands } from './reducer.js'
 import { Run } from './run.js'
-import { completeHistory, loadRun } from './load-run.js'
+import { completeHistory, loadInOrder, loadRun } from './load-run.js'
 import type { EngineComponents, EngineInit, StartOptions } from './engine-init.js'
 import { toExecutionState } from './run-state.js'
 import { runStep } from './step-runner.js'
@@ -79,11 +79,13 @@ export class ExecutionEngine implements StepRunnerHost {
 
   /** Resumes every non-terminal execution found in the store (crash recovery). */
   async start (): Promise<void> {
-    for (const summary of await this.store.listExecutions({ active: true })) {
-      if (this.runs.has(summary.executionId)) continue
-      const run = await this.load(summary.executionId)
-      this.activate(run)
-    }
+    const summaries = (await this.store.listExecutions({ active: true })).filter(s => !this.runs.has(s.executionId))
+    await loadInOrder(summaries.map(s => s.executionId), async (id) => await this.load(id), (run) => {
+      if (!this.runs.has(run.id)) this.activate(run)
+    }, (id, err) => {
+      // one unreadable execution (a missing key, a damaged block) must not keep the others down
+      this.events.safeDispatchEvent('recovery:failed', { executionId: id, flowId: summaries.find(s => s.executionId === id)?.flowId ?? '', message: err.message })
+    })
     this.drainQueue()
   }
 
@@ -279,14 +281,20 @@ export class ExecutionEngine implements StepRunnerHost {
    */
   private persist (run: Run, events: ExecutionEvent[], cmds: Command[], snapshot?: ExecutionSnapshot): Promise<void> {
     const summary = { flowId: run.state.flowId, status: run.state.status }
-    const append = (): Promise<void> => this.store.appendEvents(run.id, events, summary)
+    // the snapshot is submitted in the same tick as the append, so a group-committing store
+    // writes both in one batch; it is a cache of the log, so the commands wait for the append only
+    let snapped: Promise<void> | undefined
+    const append = (): Promise<void> => {
+      const appended = this.store.appendEvents(run.id, events, summary)
+      if (snapshot != null) snapped = this.store.saveSnapshot(run.id, snapshot).catch(() => {})
+      return appended
+    }
     const write = run.writing === 0 ? append() : run.persisted.then(append)
     run.writing++
     const done = write.then(async () => {
       run.writing--
       for (const cmd of cmds) this.execute(run, cmd)
-      // a snapshot is a cache of the log: the commands need not wait for it
-      if (snapshot != null) await this.store.saveSnapshot(run.id, snapshot)
+      await snapped
     }, (err: unknown) => {
       run.writing--
       this.storeFailed(run, err)

@@ -26,6 +26,8 @@ export interface EngineEvents {
   'checkpoint:restored': ExecutionEventDetail & { checkpointId: string }
   'circuit:opened': { target: string, failures: number }
   'circuit:closed': { target: string }
+  /** An unfinished execution found in the store could not be loaded to resume it. */
+  'recovery:failed': ExecutionEventDetail & { message: string }
   /** Every event appended to an execution's log, with its index. */
   'log:appended': ExecutionEventDetail & { index: number, event: ExecutionEvent }
 }

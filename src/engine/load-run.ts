@@ -39,3 +39,26 @@ export async function completeHistory (store: StateStore, run: Run): Promise<voi
   run.events.splice(0, run.events.length, ...events)
   run.historyFrom = 0
 }
+
+/**
+ * Loads many runs with up to `window` loads in flight (reads and decryption overlap) and hands
+ * them over in the order of `ids`.
+ */
+export async function loadInOrder (ids: string[], load: (id: string) => Promise<Run>, loaded: (run: Run) => void, failed: (id: string, err: Error) => void, window = 64): Promise<void> {
+  const inFlight = new Map<string, Promise<Run>>()
+  const begin = (id: string): void => {
+    const p = load(id)
+    p.catch(() => {}) // observed below, in order
+    inFlight.set(id, p)
+  }
+  for (let i = 0; i < ids.length; i++) {
+    for (let j = i; j < Math.min(ids.length, i + window); j++) if (!inFlight.has(ids[j])) begin(ids[j])
+    const p = inFlight.get(ids[i])!
+    inFlight.delete(ids[i])
+    try {
+      loaded(await p)
+    } catch (err) {
+      failed(ids[i], err as Error)
+    }
+  }
+}

@@ -14,8 +14,10 @@ export function runLimits (options: ExpressionOptions = {}): RunLimits {
   const now = options.now ?? Date.now
   let epoch: number | undefined
   return {
-    deadline: performance.now() + timeoutMs,
+    // the backstop for time the per-evaluation charge cannot see (e.g. one long native call)
+    deadline: performance.now() + Math.max(1000, timeoutMs * 10),
     timeoutMs,
+    charged: 0,
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
     clock: () => (epoch ??= now())
   }

@@ -37,6 +37,8 @@ class Lru<V> {
 export class PointerTable<V> {
   /** Durable in the journal, not yet compacted; `null` is a deletion. */
   readonly dirty = new Map<string, V | null>()
+  /** Counts settled records: a reader of the disk keys can tell that compaction moved some meanwhile. */
+  settles = 0
   private readonly lru: Lru<V>
   private readonly disk = new Map<string, RecordLocation[]>()
   private readonly loading = new Map<string, Promise<V | undefined>>()
@@ -93,6 +95,7 @@ export class PointerTable<V> {
    * to the journal meanwhile, stays dirty.
    */
   settle (id: string, value: V | null, locs: RecordLocation[]): void {
+    this.settles++
     if (locs.length === 0) this.disk.delete(encodeId(id))
     else this.disk.set(encodeId(id), locs)
     if (this.dirty.has(id) && this.dirty.get(id) !== value) return

@@ -77,21 +77,32 @@ export async function getHead (ctx: StoreContext, executionId: string): Promise<
   return (await ctx.cache.execs.get(executionId))?.head ?? undefined
 }
 
-/** Every record of a set: the record keys on disk, overlaid with the journal's newer ones. */
+/**
+ * Every record of a set: the record keys on disk, overlaid with the journal's newer ones. A
+ * background compaction may move records from the journal to disk while the keys are read;
+ * the listing is then read again, so it is never older than the moment it was asked for.
+ */
 export async function allRecords (ctx: StoreContext, which: 'active' | 'terminal' | 'all' = 'all'): Promise<ExecRecord[]> {
   const prefixes = which === 'active' ? [ACTIVE_PREFIX] : which === 'terminal' ? [TERMINAL_PREFIX] : [ACTIVE_PREFIX, TERMINAL_PREFIX]
-  const found = new Map<string, ExecRecord>()
-  for (const prefix of prefixes) {
-    for await (const { key, value } of ctx.datastore.query({ prefix })) {
-      if (!key.toString().startsWith(`${prefix}/`)) continue
-      const rec = decodeExec(value)
-      const seen = found.get(rec.id)
-      if (seen == null || rec.rev > seen.rev) found.set(rec.id, rec)
+  let found = new Map<string, ExecRecord>()
+  for (let attempt = 0; ; attempt++) {
+    const settles = ctx.cache.execs.settles
+    found = new Map()
+    for (const prefix of prefixes) {
+      for await (const { key, value } of ctx.datastore.query({ prefix })) {
+        if (!key.toString().startsWith(`${prefix}/`)) continue
+        const rec = decodeExec(value)
+        const seen = found.get(rec.id)
+        if (seen == null || rec.rev > seen.rev) found.set(rec.id, rec)
+      }
     }
+    // a compaction that settled nothing cannot have made what was read stale; after a few
+    // rounds of concurrent compactions take what the overlay gives (still never older by rev)
+    if (ctx.cache.execs.settles === settles || attempt >= 4) break
   }
   for (const [id, rec] of ctx.cache.execs.dirty) {
     if (rec == null) found.delete(id)
-    else found.set(id, rec)
+    else if ((found.get(id)?.rev ?? -1) <= rec.rev) found.set(id, rec)
   }
   const out = [...found.values()]
   return which === 'all' ? out : out.filter(rec => TERMINAL_STATUSES.has(rec.status) === (which === 'terminal'))

@@ -124,3 +124,15 @@ describe('engine: conditions', () => {
     expect(state.output).toBe(4)
   })
 })
+
+describe('engine: expressions under load', () => {
+  it('does not charge an expression for the time other executions run (2,000 concurrent)', async () => {
+    const { engine } = testEngine({ init: { maxConcurrentFlows: 2000 } })
+    const f = flow([log('a', 'n=${input.n}'), task('b', 'qflow.action.transform', { output: '${steps.a.output.message & "!"}' })])
+    await engine.registerFlow(f)
+    const ids = await Promise.all(Array.from({ length: 2000 }, async (_, n) => await engine.startExecution(f.id, { inputData: { n } })))
+    const states = await Promise.all(ids.map(async id => await engine.waitForExecution(id)))
+    expect(states.filter(s => s.status !== 'completed').map(s => s.error?.message)).toEqual([])
+    expect(states[1999].output).toBe('n=1999!')
+  })
+})
