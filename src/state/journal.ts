@@ -127,7 +127,11 @@ export class Journal {
     for (const settle of settled) settle()
   }
 
-  /** At open: re-applies the entries newer than the mark (a crash may have left them), then compacts. */
+  /**
+   * At open: re-applies the entries newer than the mark (a crash may have left them) to the
+   * in-memory overlay, and compacts them in the background: reads are served from the overlay
+   * meanwhile, and writes wait for compaction only when the ring is full (as always).
+   */
   async replay (): Promise<number> {
     const mark = await getOptional(this.datastore, MARK)
     this.mark = mark == null ? -1 : dagCbor.decode<{ seq: number }>(mark).seq
@@ -145,7 +149,7 @@ export class Journal {
       for (const f of entry.flows) this.cache.flows.stage(f.id, 'deleted' in f ? null : decodeFlowPointer(encodeRecord(f), f.id))
       replayed++
     }
-    await this.compact()
+    this.compact().catch(() => { this.errors++ })
     return replayed
   }
 }
