@@ -125,7 +125,7 @@ export class ExecutionEngine implements StepRunnerHost {
   }
 
   async startExecution (flowId: string, context: Partial<ExecutionContext> = {}, options: StartOptions = {}): Promise<string> {
-    const flow = await this.getFlow(flowId)
+    const flow = this.flows.get(flowId) ?? await this.getFlow(flowId)
     const executionId = this.ids.next('exec')
     const full: ExecutionContext = {
       triggeredBy: context.triggeredBy ?? flow.owner,
@@ -291,10 +291,10 @@ export class ExecutionEngine implements StepRunnerHost {
     }
     const write = run.writing === 0 ? append() : run.persisted.then(append)
     run.writing++
-    const done = write.then(async () => {
+    const done = write.then(() => {
       run.writing--
       for (const cmd of cmds) this.execute(run, cmd)
-      await snapped
+      return snapped
     }, (err: unknown) => {
       run.writing--
       this.storeFailed(run, err)
