@@ -11,6 +11,7 @@ import { fsKeystore } from '../platform/keystore-fs.js'
 import { openNodeTrustStore } from '../platform/trust-store.js'
 import type { NodeTrustStore } from '../platform/trust-store.js'
 import { defaultDataDir } from '../runtime.js'
+import { passphrase as readPassphrase } from './commands/identity.js'
 import { CliError, EXIT, readText } from './io.js'
 
 export interface TrustCliOptions {
@@ -46,11 +47,7 @@ export function trustOptions (cmd: Command, signs: boolean): Command {
 }
 
 async function passphrase (options: TrustCliOptions): Promise<string> {
-  if (options.passphraseFile != null) return (await readText(options.passphraseFile, 'keystore passphrase file')).replace(/\r?\n$/, '')
-  const name = options.passphraseEnv ?? 'QFLOW_PASSPHRASE'
-  const value = process.env[name]
-  if (value == null || value === '') throw new CliError(`no keystore passphrase: set $${name} (or give --passphrase-file <file>)`)
-  return value
+  return await readPassphrase({ env: options.passphraseEnv, file: options.passphraseFile }, 'keystore passphrase')
 }
 
 async function actingIdentity (keystore: Keystore, infos: IdentityInfo[], options: TrustCliOptions): Promise<SquidIdentity> {

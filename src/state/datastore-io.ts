@@ -5,7 +5,7 @@
 import type { Datastore, Key } from 'interface-datastore'
 
 /** The value under `key`, or undefined when there is none (every store throws NotFoundError). */
-export async function getOptional (datastore: Datastore, key: Key): Promise<Uint8Array | undefined> {
+export async function getOptional (datastore: Pick<Datastore, 'get'>, key: Key): Promise<Uint8Array | undefined> {
   try {
     return await datastore.get(key)
   } catch (err: any) {

@@ -27,7 +27,8 @@ export function defaultKeystoreDir (env: NodeJS.ProcessEnv = process.env): strin
   return join(resolve(env.QFLOW_DATA != null && env.QFLOW_DATA !== '' ? env.QFLOW_DATA : '.qflow'), 'identities')
 }
 
-async function passphrase (options: { env?: string, file?: string }, what: string): Promise<string> {
+/** A passphrase from `--passphrase-file`, else from `$<env>` (default `$QFLOW_PASSPHRASE`). */
+export async function passphrase (options: { env?: string, file?: string }, what: string): Promise<string> {
   if (options.file != null) return (await readText(options.file, `${what} file`)).replace(/\r?\n$/, '')
   const name = options.env ?? 'QFLOW_PASSPHRASE'
   const value = process.env[name]

@@ -9,6 +9,7 @@
  *   /qflow/trust/dao/vote/<subnet>/<code CID>/<voter> vote CID
  *   /qflow/trust/audit/head                           { cid, seq } of the audit log head
  */
+import { getOptional } from '../../state/datastore-io.js'
 import { Key } from 'interface-datastore'
 import type { Datastore } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
@@ -33,12 +34,7 @@ export const TRUST_KEYS = {
 
 /** The value under `key`, or undefined (every datastore throws `NotFoundError`). */
 export async function getPointer (datastore: TrustPointers, key: Key): Promise<Uint8Array | undefined> {
-  try {
-    return await datastore.get(key)
-  } catch (err: any) {
-    if (err?.name === 'NotFoundError') return undefined
-    throw err
-  }
+  return await getOptional(datastore, key)
 }
 
 export const cidBytes = (cid: string): Uint8Array => utf8.encode(cid)
