@@ -12,7 +12,7 @@ import { openNodeTrustStore } from '../platform/trust-store.js'
 import type { NodeTrustStore } from '../platform/trust-store.js'
 import { defaultDataDir } from '../runtime.js'
 import { passphrase as readPassphrase } from './commands/identity.js'
-import { CliError, EXIT, readText } from './io.js'
+import { CliError, EXIT } from './io.js'
 
 export interface TrustCliOptions {
   data?: string
