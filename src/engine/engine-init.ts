@@ -25,6 +25,12 @@ export interface EngineInit {
    * Recovery loads the latest snapshot and folds only the log tail after it.
    */
   checkpointInterval?: number
+  /**
+   * Log events between snapshot blocks of automatic checkpoints (default 32; 1: a snapshot at
+   * every checkpoint). A checkpoint always pins the log head; its state is the latest snapshot
+   * plus the log up to it, so short flows write few snapshots.
+   */
+  snapshotEvery?: number
 }
 
 export interface EngineComponents {

@@ -49,6 +49,7 @@ export class ExecutionEngine implements StepRunnerHost {
   private readonly maxConcurrent: number
   private readonly finishedCacheSize: number
   private readonly checkpointInterval?: number
+  private readonly snapshotEvery: number
   private readonly runs = new Map<string, Run>()
   private readonly finished = new Map<string, ExecutionState>()
   private readonly flows = new Map<string, FlowDefinition>()
@@ -68,6 +69,7 @@ export class ExecutionEngine implements StepRunnerHost {
     this.expressions = { now: () => this.clock.now(), ...init.expressions }
     this.finishedCacheSize = init.finishedCacheSize ?? 1000
     this.checkpointInterval = init.checkpointInterval
+    this.snapshotEvery = init.snapshotEvery ?? 32
     this.breakers = new CircuitBreakers(() => this.clock.now(), init.circuitBreaker, {
       opened: (target, failures) => { this.events.safeDispatchEvent('circuit:opened', { target, failures }) },
       closed: (target) => { this.events.safeDispatchEvent('circuit:closed', { target }) }
@@ -252,7 +254,10 @@ export class ExecutionEngine implements StepRunnerHost {
     let snapshot: ExecutionSnapshot | undefined
     if (boundary && this.checkpointInterval != null && !isTerminal(run.state) && this.clock.now() - run.lastCheckpointAt >= this.checkpointInterval) {
       const checkpointId = this.ids.next('cp')
-      snapshot = this.snapshotOf(run, checkpointId)
+      run.lastCheckpointAt = this.clock.now()
+      // the checkpoint pins the log head; a new snapshot block is written only once the log has
+      // grown `snapshotEvery` events past the last one (recovery folds that short tail)
+      if (run.state.logLength - run.lastSnapshotIndex >= this.snapshotEvery) snapshot = this.snapshotOf(run, checkpointId)
       const event: ExecutionEvent = { type: 'checkpoint.created', at: this.clock.now(), checkpointId }
       this.applyEvent(run, event, cmds)
       events = [...events, event]
@@ -272,6 +277,7 @@ export class ExecutionEngine implements StepRunnerHost {
   /** A copy of the run's folded state, to be stored as the snapshot of a checkpoint about to be recorded. */
   private snapshotOf (run: Run, checkpointId: string): ExecutionSnapshot {
     run.lastCheckpointAt = this.clock.now()
+    run.lastSnapshotIndex = run.state.logLength
     return { checkpointId, logIndex: run.state.logLength, state: structuredClone(run.state) }
   }
 

@@ -20,6 +20,7 @@ export async function loadRun (store: StateStore, executionId: string, useSnapsh
       for (const event of tail) apply(state, event, [])
       const run = new Run(state, tail)
       run.historyFrom = snapshot.logIndex
+      run.lastSnapshotIndex = snapshot.logIndex
       return run
     }
   }

@@ -21,6 +21,8 @@ export class Run {
   historyFrom = 0
   /** When the last checkpoint was taken (engine clock). */
   lastCheckpointAt = Number.NEGATIVE_INFINITY
+  /** Log index of the latest snapshot (0: none yet). */
+  lastSnapshotIndex = 0
   private waiters: Array<(state: ExecutionState) => void> = []
 
   constructor (state: RunState, events: ExecutionEvent[]) {

@@ -10,9 +10,9 @@ import type { StateStore } from '../../../src/interface/state-store.js'
 import { systemClock } from '../../../src/interface/clock.js'
 import { flow, gateAction, log, task } from '../../fixtures/engine.js'
 
-function engineOn (store: StateStore, gate: ReturnType<typeof gateAction>, prefix: string, checkpointInterval?: number) {
+function engineOn (store: StateStore, gate: ReturnType<typeof gateAction>, prefix: string, checkpointInterval?: number, snapshotEvery = 1) {
   const actions = builtinRegistry([gate])
-  return createExecutionEngine({ checkpointInterval }, { store, clock: systemClock(), actions, ids: sequentialIds(prefix), dispatcher: localDispatcher(actions) })
+  return createExecutionEngine({ checkpointInterval, snapshotEvery }, { store, clock: systemClock(), actions, ids: sequentialIds(prefix), dispatcher: localDispatcher(actions) })
 }
 
 describe('engine: automatic checkpoints', () => {
@@ -28,6 +28,30 @@ describe('engine: automatic checkpoints', () => {
     const types = (await engine.getLog(id)).map(e => e.type)
     expect(types).toEqual(['execution.started', 'step.completed', 'checkpoint.created', 'step.completed', 'checkpoint.created', 'step.completed'])
     expect((await store.loadSnapshot(id))?.checkpointId).toBe(state.checkpoints[1].checkpointId)
+  })
+
+  it('writes a snapshot block only every snapshotEvery events, and recovers from it plus the tail', async () => {
+    const store = memoryStateStore()
+    const gate = gateAction()
+    const engine = engineOn(store, gate, 'a', 0, 4)
+    const steps = ['a', 'b', 'c', 'd', 'e', 'f'].map(id => log(id))
+    await engine.registerFlow(flow([...steps, task('g', 'test.gate'), log('h')], { id: 'long' }))
+    const id = await engine.startExecution('long')
+    await gate.waitCalls(1)
+    const live = await engine.getExecutionStatus(id)
+    expect(live.checkpoints).toHaveLength(6)
+    // log: started, then (completed, checkpoint) per step: snapshots at logIndex >= 4 apart
+    const snapshot = await store.loadSnapshot(id)
+    expect(snapshot?.logIndex).toBeGreaterThanOrEqual(4)
+    expect(live.checkpoints.map(c => c.checkpointId)).toContain(snapshot?.checkpointId)
+    expect(await store.loadSnapshot(id, live.checkpoints[0].checkpointId)).toBeUndefined()
+    await engine.stop()
+    const second = engineOn(store, gate, 'b', 0, 4)
+    await second.start()
+    expect(await second.getExecutionStatus(id)).toEqual(live)
+    await gate.waitCalls(2)
+    gate.release()
+    expect((await second.waitForExecution(id)).status).toBe('completed')
   })
 
   it('takes none without an interval', async () => {
