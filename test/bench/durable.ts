@@ -63,7 +63,7 @@ async function sequential (print: (line: string) => void): Promise<void> {
     t0 = performance.now()
     for (let i = 0; i < runs; i++) await runOne(runtime, 'seq1')
     const seq1 = performance.now() - t0
-    print(figure(`durable: 40-step sequential flow, per step (fs store, checkpoint every step, ${runs} executions = ${fmt(runs * 40)} steps)`,
+    print(figure(`durable: 40-step sequential flow, per step (fs store, checkpoint every step, snapshot block every 32 events, ${runs} executions = ${fmt(runs * 40)} steps)`,
       seq40 / (runs * 40), 'ms/step', { op: '<=', value: 2 }))
     print(figure('durable: 40-step sequential flow, marginal step (40-step minus 1-step execution time / 39)', (seq40 - seq1) / (runs * 39), 'ms/step'))
   } finally {
@@ -195,7 +195,7 @@ export async function benchDurable (print: (line: string) => void): Promise<void
   await sequential(print)
   const fs = await throughput(true)
   const memory = await throughput(false)
-  print(figure(`durable: 3-step executions/s, 1,000 in flight (fs store, checkpoint every step, ${fmt(fs.executions)} executions)`, fs.perSec, 'executions/s', { op: '>=', value: 2000 }))
+  print(figure(`durable: 3-step executions/s, 1,000 in flight (fs store, checkpoint every step, snapshot block every 32 events, ${fmt(fs.executions)} executions)`, fs.perSec, 'executions/s', { op: '>=', value: 2000 }))
   print(figure(`durable: 3-step executions/s, same workload on the in-memory store (${fmt(memory.executions)} executions)`, memory.perSec, 'executions/s'))
   print(`durable: fs / in-memory throughput ratio: ${(fs.perSec / memory.perSec).toFixed(3)} (same run)`)
   await checkpoints(print)
