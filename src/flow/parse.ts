@@ -121,8 +121,10 @@ function describe (char: string | undefined): string {
 /**
  * Strict JSON (RFC 8259) scanner that finds the first fault and where it is, because V8's
  * messages do not always carry a position. Iterative, so deep nesting cannot overflow the stack.
+ * A syntax error anywhere wins over a duplicate key (reported only when the text is JSON).
  */
 export function findJsonFault (text: string): JsonFault | undefined {
+  let duplicate: JsonFault | undefined
   const stack: Frame[] = []
   let i = 0
   let mode: 'value' | 'key' | 'after' = 'value'
@@ -176,7 +178,7 @@ export function findJsonFault (text: string): JsonFault | undefined {
       if (fault != null) return fault
       const key = JSON.parse(text.slice(start, i)) as string
       const frame = stack[stack.length - 1] as { keys: Set<string> }
-      if (frame.keys.has(key)) return { offset: start, reason: `duplicate key ${JSON.stringify(key)}` }
+      if (frame.keys.has(key)) duplicate ??= { offset: start, reason: `duplicate key ${JSON.stringify(key)}` }
       frame.keys.add(key)
       skipWs()
       if (text[i] !== ':') return { offset: i, reason: `expected ':' after a property name, found ${describe(text[i])}` }
@@ -186,7 +188,7 @@ export function findJsonFault (text: string): JsonFault | undefined {
     }
     const top = stack[stack.length - 1]
     if (top === undefined) {
-      return c === undefined ? undefined : { offset: i, reason: `unexpected ${describe(c)} after the end of the document` }
+      return c === undefined ? duplicate : { offset: i, reason: `unexpected ${describe(c)} after the end of the document` }
     }
     const close = top.kind === 'object' ? '}' : ']'
     if (c === ',') { i++; mode = top.kind === 'object' ? 'key' : 'value'; continue }

@@ -71,6 +71,11 @@ describe('parseDocument: JSON', () => {
     expect(findJsonFault(deep.slice(0, -1))?.reason).toBe('expected \',\' or \']\', found end of input')
   })
 
+  it('reports a syntax error after a duplicate key as the syntax error (found by the property below)', () => {
+    expect(findJsonFault('{" ":false," "    ":{"":false}}')).toEqual({ offset: 18, reason: "expected ':' after a property name, found '\"'" })
+    expect(findJsonFault('{"a":1,"a":2}')).toEqual({ offset: 7, reason: 'duplicate key "a"' })
+  })
+
   it('property: the scanner accepts exactly what JSON.parse accepts (duplicate keys aside)', () => {
     const mutated = fc.tuple(fc.json(), fc.nat(), fc.nat({ max: 2 }), fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', ' ', '1', '-', 'e', '\n', 'n', '\u0001'))
       .map(([json, at, op, char]) => {
