@@ -189,15 +189,9 @@ export class ExecutionEngine implements StepRunnerHost {
   async waitForExecution (executionId: string, options: { signal?: AbortSignal } = {}): Promise<ExecutionState> {
     const run = this.runs.get(executionId)
     if (run == null || isTerminal(run.state)) return await this.getExecutionStatus(executionId)
-    const settled = run.settled()
-    if (options.signal == null) return await settled
-    options.signal.throwIfAborted()
-    return await new Promise((resolve, reject) => {
-      const onAbort = (): void => { reject(options.signal!.reason) }
-      options.signal!.addEventListener('abort', onAbort, { once: true })
-      void settled.then(s => { options.signal!.removeEventListener('abort', onAbort); resolve(s) })
-    })
+    return await run.settled(options.signal)
   }
+
 
   /** Resolves once everything recorded so far for the execution is in the store. */
   async persisted (executionId: string): Promise<void> {

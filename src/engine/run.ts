@@ -32,9 +32,18 @@ export class Run {
 
   get id (): string { return this.state.executionId }
 
-  /** Resolves at the next terminal status. */
-  settled (): Promise<ExecutionState> {
-    return new Promise(resolve => { this.waiters.push(resolve) })
+  /** Resolves at the next terminal status; rejects with the signal's reason if it aborts first. */
+  settled (signal?: AbortSignal): Promise<ExecutionState> {
+    signal?.throwIfAborted()
+    return new Promise((resolve, reject) => {
+      if (signal == null) {
+        this.waiters.push(resolve)
+        return
+      }
+      const onAbort = (): void => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.waiters.push(state => { signal.removeEventListener('abort', onAbort); resolve(state) })
+    })
   }
 
   notifySettled (view?: ExecutionState): void {

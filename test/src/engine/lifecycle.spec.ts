@@ -38,6 +38,19 @@ describe('engine: pause, resume, abort', () => {
     await expect(engine.resumeExecution(id)).rejects.toThrow(/aborted/)
   })
 
+  it('stops waiting for an execution when the caller aborts, and the execution goes on', async () => {
+    const gate = gateAction()
+    const { engine } = testEngine({ actions: [gate] })
+    const id = await start(engine, flow([task('a', 'test.gate')]))
+    await gate.waitCalls(1)
+    const controller = new AbortController()
+    const waiting = engine.waitForExecution(id, { signal: controller.signal })
+    controller.abort(new Error('caller gave up'))
+    await expect(waiting).rejects.toThrow('caller gave up')
+    gate.release('done')
+    expect((await engine.waitForExecution(id)).output).toBe('done')
+  })
+
   it('rejects control of unknown executions with a clear error', async () => {
     const { engine } = testEngine()
     await expect(engine.pauseExecution('nope')).rejects.toMatchObject({ name: 'NotFoundError' })
