@@ -26,6 +26,7 @@ import type { EngineEvents } from './events.js'
 import { isTerminal } from './navigation.js'
 import type { StepNote } from './navigation.js'
 import { apply, createState, foldEvents, recoveryCommands } from './reducer.js'
+import { executionContext } from './execution-context.js'
 import { Run } from './run.js'
 import { completeHistory, loadInOrder, loadRun } from './load-run.js'
 import type { EngineComponents, EngineInit, StartOptions } from './engine-init.js'
@@ -129,14 +130,7 @@ export class ExecutionEngine implements StepRunnerHost {
   async startExecution (flowId: string, context: Partial<ExecutionContext> = {}, options: StartOptions = {}): Promise<string> {
     const flow = this.flows.get(flowId) ?? await this.getFlow(flowId)
     const executionId = this.ids.next('exec')
-    const full: ExecutionContext = {
-      triggeredBy: context.triggeredBy ?? flow.owner,
-      triggerType: context.triggerType ?? 'manual',
-      inputData: context.inputData ?? {},
-      variables: context.variables ?? {},
-      permissions: context.permissions ?? [],
-      ...(context.daoSubnet ?? flow.metadata.daoSubnet) != null ? { daoSubnet: context.daoSubnet ?? flow.metadata.daoSubnet } : {}
-    }
+    const full = executionContext(flow, context)
     const queued = options.bypassQueue !== true && this.counted.size >= this.maxConcurrent
     const event: Extract<ExecutionEvent, { type: 'execution.started' }> = {
       type: 'execution.started', at: this.clock.now(), executionId, flow, context: full,
