@@ -21,13 +21,12 @@ import { Deadlines } from './deadlines.js'
 import { ChildFlows } from './child-flows.js'
 import { EventWaits } from './event-waits.js'
 import { emitFor } from './emit.js'
-import { TypedEventEmitter } from './events.js'
-import type { EngineEvents } from './events.js'
-import { isTerminal } from './navigation.js'
-import type { StepNote } from './navigation.js'
+import { TypedEventEmitter, type EngineEvents } from './events.js'
+import { isTerminal, type StepNote } from './navigation.js'
 import { apply, createState, foldEvents, recoveryCommands } from './reducer.js'
 import { executionContext } from './execution-context.js'
 import { Run } from './run.js'
+import { armTimer } from './timers.js'
 import { completeHistory, loadInOrder, loadRun } from './load-run.js'
 import type { EngineComponents, EngineInit, StartOptions } from './engine-init.js'
 import { toExecutionState } from './run-state.js'
@@ -115,6 +114,12 @@ export class ExecutionEngine implements StepRunnerHost {
     const version = await this.store.putFlow(flow)
     this.flows.delete(flow.id)
     return version
+  }
+
+  /** Deletes a flow (every version); new executions of it can no longer start. */
+  async deleteFlow (flowId: string): Promise<boolean> {
+    this.flows.delete(flowId)
+    return await this.store.deleteFlow(flowId)
   }
 
   async getFlow (flowId: string): Promise<FlowDefinition> {
@@ -328,16 +333,11 @@ export class ExecutionEngine implements StepRunnerHost {
   }
 
   private armTimer (run: Run, timerId: string): void {
-    const timer = run.state.timers[timerId]
-    if (timer == null) return
-    const previous = run.timers.get(timerId)
-    if (previous !== undefined) this.clock.clearTimeout(previous)
-    const handle = this.clock.setTimeout(() => {
-      run.timers.delete(timerId)
-      if (run.state.timers[timerId] != null && this.runs.get(run.id) === run) this.record(run, [{ type: 'timer.fired', at: this.clock.now(), timerId }])
-    }, Math.max(0, timer.fireAt - this.clock.now()))
-    run.timers.set(timerId, handle)
+    armTimer(this.clock, run, timerId, () => {
+      if (this.runs.get(run.id) === run) this.record(run, [{ type: 'timer.fired', at: this.clock.now(), timerId }])
+    })
   }
+
 
   async startChild (run: Run, stepId: string, flowId: string, input: unknown): Promise<string> {
     return await this.childFlows.start(run, stepId, flowId, input)

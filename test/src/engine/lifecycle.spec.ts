@@ -90,3 +90,18 @@ describe('engine: pause, resume, abort', () => {
     expect((await engine.getLog(id)).map(e => e.type)).toEqual(appended)
   })
 })
+
+describe('engine: deleting flows', () => {
+  it('refuses to start a deleted flow, also as a child flow', async () => {
+    const { engine } = testEngine()
+    await engine.registerFlow(flow([log('x')], { id: 'gone' }))
+    expect(await engine.deleteFlow('gone')).toBe(true)
+    await expect(engine.startExecution('gone')).rejects.toMatchObject({ name: 'NotFoundError' })
+    const parent = flow([{ id: 'call', type: 'module-call', action: 'qflow.module.flow', params: { flowId: 'gone' } }])
+    await engine.registerFlow(parent)
+    const state = await engine.waitForExecution(await engine.startExecution(parent.id))
+    expect(state.status).toBe('failed')
+    expect(state.error?.message).toContain('no flow with id "gone"')
+    expect(await engine.deleteFlow('gone')).toBe(false)
+  })
+})

@@ -1,0 +1,135 @@
+/**
+ * `/api/v1/flows`: create (JSON or YAML, defaults applied and reported), list with filters,
+ * get, update, delete, start an execution, trigger an event (delivered to the flow's waiting
+ * executions; when the flow's first step is `qflow.trigger.event` for that event, it also
+ * starts a new execution with the payload as input).
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { FlowDefinition } from '../../../shared/flow.js'
+import { VISIBILITIES } from '../../../shared/flow.js'
+import { applyDefaults, InvalidFlowError, NotFoundError, validateFlow } from '../../../src/index.js'
+import type { ActionRegistry, AppliedDefault, ExecutionEngine, StateStore } from '../../../src/index.js'
+import { readDocument, readJson } from '../body.js'
+import { FlowExistsError, InvalidRequestError } from '../errors.js'
+
+export interface FlowRoutesComponents {
+  engine: Pick<ExecutionEngine, 'registerFlow' | 'startExecution' | 'deliverEvent' | 'deleteFlow'>
+  actions: ActionRegistry
+  store: Pick<StateStore, 'getFlow' | 'listFlows' | 'listFlowVersions' | 'deleteFlow' | 'listExecutions'>
+  /** ISO 8601 time for defaulted `createdAt` / `updatedAt`. */
+  now: () => string
+}
+
+const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be an object' })
+
+const StartBody = z.strictObject({
+  inputData: jsonObject.optional(),
+  variables: jsonObject.optional()
+}, { error: 'must be an object' })
+
+const TriggerBody = z.strictObject({
+  event: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  payload: z.unknown().optional()
+}, { error: 'must be an object' })
+
+const FILTERS = ['tag', 'category', 'owner', 'visibility'] as const
+
+export function flowRoutes (components: FlowRoutesComponents): Hono {
+  const { engine, actions, store, now } = components
+  const app = new Hono()
+
+  /** Defaults, then validation with the action registry; throws InvalidFlowError with every path. */
+  const prepare = (doc: unknown, fill: Record<string, string | undefined> = {}): { flow: FlowDefinition, defaults: AppliedDefault[], warnings: unknown[] } => {
+    const withFill = doc != null && typeof doc === 'object' && !Array.isArray(doc)
+      ? { ...Object.fromEntries(Object.entries(fill).filter(([, v]) => v != null)), ...(doc as Record<string, unknown>) }
+      : doc
+    const { doc: filled, defaults } = applyDefaults(withFill, { now: now() })
+    const result = validateFlow(filled, { actions })
+    if (!result.valid) throw new InvalidFlowError(result.errors)
+    return { flow: filled as FlowDefinition, defaults, warnings: result.warnings }
+  }
+
+  const existing = async (id: string): Promise<FlowDefinition> => {
+    const flow = await store.getFlow(id)
+    if (flow == null) throw new NotFoundError(`no flow with id "${id}"`)
+    return flow
+  }
+
+  app.post('/', async (c) => {
+    const { flow, defaults, warnings } = prepare(await readDocument(c))
+    if (await store.getFlow(flow.id) != null) throw new FlowExistsError(flow.id)
+    const version = await engine.registerFlow(flow)
+    return c.json({ flow, version, defaults, warnings }, 201)
+  })
+
+  app.get('/', async (c) => {
+    const query = c.req.query()
+    const unknown = Object.keys(query).filter(k => !(FILTERS as readonly string[]).includes(k))
+    if (unknown.length > 0) throw new InvalidRequestError(unknown.map(k => ({ path: k, message: `unknown filter (use ${FILTERS.join(', ')})` })))
+    if (query.visibility != null && !(VISIBILITIES as readonly string[]).includes(query.visibility)) {
+      throw new InvalidRequestError([{ path: 'visibility', message: `must be one of ${VISIBILITIES.join(', ')}` }])
+    }
+    const flows = (await store.listFlows()).filter(f =>
+      (query.tag == null || f.metadata.tags.includes(query.tag)) &&
+      (query.category == null || f.metadata.category === query.category) &&
+      (query.owner == null || f.owner === query.owner) &&
+      (query.visibility == null || f.metadata.visibility === query.visibility)
+    ).sort((a, b) => a.id.localeCompare(b.id))
+    return c.json({ flows })
+  })
+
+  app.get('/:id', async (c) => {
+    const id = c.req.param('id')
+    const flow = await existing(id)
+    return c.json({ flow, versions: await store.listFlowVersions(id) })
+  })
+
+  app.put('/:id', async (c) => {
+    const id = c.req.param('id')
+    const before = await existing(id)
+    const { flow, defaults, warnings } = prepare(await readDocument(c), { id, createdAt: before.createdAt })
+    if (flow.id !== id) throw new InvalidRequestError([{ path: 'id', message: `must be "${id}", the id in the URL` }])
+    const version = await engine.registerFlow(flow)
+    return c.json({ flow, version, defaults, warnings })
+  })
+
+  app.delete('/:id', async (c) => {
+    const id = c.req.param('id')
+    if (!await engine.deleteFlow(id)) throw new NotFoundError(`no flow with id "${id}"`)
+    return c.body(null, 204)
+  })
+
+  app.post('/:id/start', async (c) => {
+    const id = c.req.param('id')
+    const body = await readJson(c, StartBody)
+    await existing(id) // the store, not the engine's cache: a deleted flow does not start
+    const executionId = await engine.startExecution(id, {
+      ...(body.inputData != null ? { inputData: body.inputData } : {}),
+      ...(body.variables != null ? { variables: body.variables } : {})
+    })
+    return c.json({ executionId }, 201)
+  })
+
+  app.post('/:id/trigger', async (c) => {
+    const id = c.req.param('id')
+    const body = await readJson(c, TriggerBody)
+    const flow = await existing(id)
+    const payload = body.payload ?? null
+    const first = flow.steps[0]
+    const startsOn = first.action === 'qflow.trigger.event' && first.params.event === body.event
+    if (startsOn && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) {
+      throw new InvalidRequestError([{ path: 'payload', message: `must be an object: it is the input of the execution "${body.event}" starts` }])
+    }
+    let delivered = 0
+    for (const { executionId } of await store.listExecutions({ active: true, flowId: id })) {
+      delivered += await engine.deliverEvent(body.event, payload, { executionId })
+    }
+    if (!startsOn) return c.json({ delivered })
+    // the flow's own trigger is this event: a new execution with the payload as its input
+    const executionId = await engine.startExecution(id, { inputData: payload as Record<string, unknown>, triggerType: 'event' })
+    return c.json({ delivered, executionId }, 201)
+  })
+
+  return app
+}

@@ -1,0 +1,81 @@
+/**
+ * A real engine (memory store, no sandbox) behind the API app, and small request helpers.
+ * Every spec builds one in `beforeEach` and closes it in `afterEach`.
+ */
+import { vi } from 'vitest'
+import { createApiApp } from '../../../node/api/app.js'
+import type { ApiAppInit } from '../../../node/api/app.js'
+import { createNodeRuntime } from '../../../node/runtime.js'
+import type { NodeRuntime } from '../../../node/runtime.js'
+
+export interface ApiHarness {
+  runtime: NodeRuntime
+  app: ReturnType<typeof createApiApp>
+  /** Every error the app logged as a 500. */
+  log: ReturnType<typeof vi.fn>
+  json(method: string, path: string, body?: unknown): Promise<Response>
+  text(method: string, path: string, body: string, contentType?: string): Promise<Response>
+}
+
+export async function apiHarness (init: Partial<ApiAppInit> = {}): Promise<ApiHarness> {
+  const runtime = await createNodeRuntime({ sandbox: false })
+  const log = vi.fn()
+  const app = createApiApp({ ...runtime, log, ...init })
+  return {
+    runtime,
+    app,
+    log,
+    json: async (method, path, body) => await app.request(path, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {})
+    }),
+    text: async (method, path, body, contentType) => await app.request(path, {
+      method, body, ...(contentType != null ? { headers: { 'content-type': contentType } } : {})
+    })
+  }
+}
+
+/** A minimal valid flow document as an author writes it (defaults left out). */
+export function flowDoc (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    steps: [
+      { id: 'start', type: 'event-trigger', action: 'qflow.trigger.manual', params: {} },
+      { id: 'done', type: 'task', action: 'qflow.action.complete', params: { output: { hello: '${input.name}' } } }
+    ],
+    metadata: { tags: ['demo'], category: 'examples', visibility: 'public', requiredPermissions: [] },
+    ...extra
+  }
+}
+
+/** A flow that waits for the event `go` (no timeout) and then completes with its payload. */
+export function waitingFlowDoc (id: string): Record<string, unknown> {
+  return {
+    id,
+    name: 'Waits for go',
+    steps: [
+      { id: 'start', type: 'event-trigger', action: 'qflow.trigger.manual', params: {} },
+      { id: 'wait', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'go' } },
+      { id: 'done', type: 'task', action: 'qflow.action.complete', params: { output: { got: '${steps.wait.output}' } } }
+    ],
+    metadata: { tags: ['events'], category: 'test', visibility: 'private', requiredPermissions: [] }
+  }
+}
+
+/**
+ * Resolves once an execution of `flowId` waits for an event and the wait is registered
+ * (its `event.waiting` is stored). Call it before starting the execution.
+ */
+export async function nextWait (h: ApiHarness, flowId: string): Promise<string> {
+  const { engine } = h.runtime
+  const executionId = await new Promise<string>((resolve) => {
+    const listener = (evt: CustomEvent<{ executionId: string, flowId: string }>): void => {
+      if (evt.detail.flowId !== flowId) return
+      engine.events.removeEventListener('step:waiting', listener)
+      resolve(evt.detail.executionId)
+    }
+    engine.events.addEventListener('step:waiting', listener)
+  })
+  await engine.persisted(executionId)
+  return executionId
+}
