@@ -24,7 +24,7 @@ export interface UnsignedEnvelope {
   target: string
   /** CIDv1 (dag-cbor, sha2-256) of the payload, base32: `bafyrei…`. */
   payloadHash: string
-  /** 16 random bytes, base64url: unique per actor within the skew window. */
+  /** 16 random bytes, base64url: unique per actor within the skew window */
   nonce: string
   /** Epoch milliseconds when it was signed (an integer). */
   timestamp: number

@@ -142,7 +142,7 @@ function checkActions (steps: WalkedStep[], registry: ActionRegistry, warnings: 
   return errors
 }
 
-/** zod issues → problems; `input` is what was parsed, `prefix` where it sits in the document. */
+/** zod issues → problems; `input` is what was parsed, `prefix` where it sits in the document */
 function fromZodIssues (issues: readonly z.core.$ZodIssue[], input: unknown, prefix: Segment[]): Problem[] {
   const problems: Problem[] = []
   for (const issue of issues) {

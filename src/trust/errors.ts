@@ -37,7 +37,7 @@ export class InvalidSignatureError extends TrustError {
   }
 }
 
-/** A nonce seen before within the skew window. */
+/** A nonce seen before within the skew window */
 export class ReplayError extends TrustError {
   static override readonly name = 'ReplayError'
   constructor (message: string, details: Record<string, unknown> = {}) {

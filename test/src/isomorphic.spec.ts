@@ -1,7 +1,7 @@
 /**
  * The isomorphic core stays free of platform code: `src/` and `shared/` import no Node
  * built-in (`node:*`, `fs`, …), never reach into `web/` or `node/`, and use no `process`,
- * `window` or `document`. (`shared/scripts/` are build scripts run by Node, not contracts.)
+ * `window` or `document`.
  */
 import { builtinModules } from 'node:module'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
@@ -16,7 +16,7 @@ function sources (dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
     if (statSync(path).isDirectory()) {
-      if (relative(root, path) !== join('shared', 'scripts')) out.push(...sources(path))
+      out.push(...sources(path))
     } else if (/\.(ts|tsx|js|mjs)$/.test(name)) out.push(path)
   }
   return out

@@ -12,7 +12,7 @@ import type { SquidIdentity } from '../identity/identity.js'
 import type { SignatureVerifier } from '../identity/verifier.js'
 
 export interface SignatureCount {
-  /** Governors whose signature is on the document. */
+  /** Governors whose signature is on the document */
   signers: string[]
   needed: number
   governors: string[]

@@ -4,8 +4,8 @@
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { flowJsonSchemaText } from '../flow-schema-json.js'
+import { flowJsonSchemaText } from '../../shared/flow-schema-json.js'
 
-const target = fileURLToPath(new URL('../flow.schema.json', import.meta.url))
+const target = fileURLToPath(new URL('../../shared/flow.schema.json', import.meta.url))
 writeFileSync(target, flowJsonSchemaText())
 console.log(`wrote ${target}`)
