@@ -211,19 +211,11 @@ export interface SignedDaoVote extends UnsignedDaoVote {
 }
 
 /** One link of the audit log: a validated (or rejected) operation, signed by the node that validated it. */
-export interface UnsignedAuditEntry {
+export interface UnsignedAuditEntry extends Pick<ValidationHistoryEntry, 'operationId' | 'check' | 'actor' | 'type' | 'target' | 'valid' | 'layer' | 'errorType'> {
   seq: number
   /** CID of the previous entry (null for the first). */
   prev: string | null
   at: number
-  operationId: string
-  check: string
-  actor: SquidId
-  type: OperationType
-  target: string
-  valid: boolean
-  layer: ValidationLayerName
-  errorType?: ErrorType
   signer: SquidId
 }
 

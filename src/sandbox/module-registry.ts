@@ -3,6 +3,7 @@
  * or by a template name an operator registered. Bytes live in an injected block source
  * (the node's blockstore through {@link blockstoreSource}) or in memory.
  */
+import { concatBytes } from '../util/bytes.js'
 import type { CID } from 'multiformats/cid'
 import { NotFoundError } from '../errors.js'
 import { cidOf, matchesCid, parseCid } from './cid.js'
@@ -98,16 +99,8 @@ export function blockstoreSource (store: BlockstoreLike): ModuleBlocks {
       if (!await store.has(cid, options)) return undefined
       const chunks: Uint8Array[] = []
       for await (const chunk of store.get(cid, options)) chunks.push(chunk)
-      return concat(chunks)
+      return concatBytes(chunks)
     },
     async put (cid, bytes, options) { await store.put(cid, bytes, options) }
   }
-}
-
-function concat (chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
-  let offset = 0
-  for (const c of chunks) { out.set(c, offset); offset += c.byteLength }
-  return out
 }

@@ -14,20 +14,4 @@ export async function getOptional (datastore: Pick<Datastore, 'get'>, key: Key):
   }
 }
 
-/** Joins the chunks a blockstore `get` yields. */
-export async function collectBytes (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  let length = 0
-  for await (const chunk of chunks) {
-    parts.push(chunk)
-    length += chunk.length
-  }
-  if (parts.length === 1) return parts[0]
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
+export { collectBytes } from '../util/bytes.js'

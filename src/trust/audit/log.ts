@@ -5,6 +5,7 @@
  * broken link: a missing block, bytes that do not hash to their CID, a forged or untrusted
  * signature, or a sequence/link that does not follow.
  */
+import { collectBytes } from '../../util/bytes.js'
 import { CID } from 'multiformats/cid'
 import type { SignedAuditEntry, UnsignedAuditEntry } from '../../../shared/trust.js'
 import type { Clock } from '../../interface/clock.js'
@@ -35,16 +36,6 @@ export function auditSigningBytes (e: UnsignedAuditEntry): Uint8Array {
   return signingBytes(DOMAINS.audit, compact({ seq, prev, at, operationId, check, actor, type, target, valid, layer, errorType, signer }))
 }
 
-async function bytesOf (chunks: Chunks | Promise<Chunks>): Promise<Uint8Array> {
-  const value = await chunks
-  if (value instanceof Uint8Array) return value
-  const parts: Uint8Array[] = []
-  for await (const c of value) parts.push(c)
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.length }
-  return out
-}
 
 /** @example const log = auditLog({ signer: node, blocks: helia.blockstore, clock }) */
 export function auditLog (init: { signer: SquidIdentity, blocks: AuditBlocks, clock: Pick<Clock, 'now'>, head?: { cid: string, seq: number } }): AuditLog {
@@ -89,7 +80,7 @@ export async function verifyAuditLog (head: string, options: { blocks: AuditBloc
   let checked = 0
   while (cid != null) {
     let bytes: Uint8Array
-    try { bytes = await bytesOf(options.blocks.get(CID.parse(cid))) } catch {
+    try { bytes = await collectBytes(await options.blocks.get(CID.parse(cid))) } catch {
       problems.push({ cid, ...(expectedSeq != null ? { seq: expectedSeq } : {}), reason: 'missing', message: `entry ${cid} is missing from the blockstore` })
       break
     }

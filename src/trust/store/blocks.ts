@@ -3,6 +3,7 @@
  * bytes. Every read re-hashes the bytes, so a document altered on disk is refused with a
  * `TrustStoreError` that names it, never trusted.
  */
+import { collectBytes } from '../../util/bytes.js'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import type { AuditBlocks } from '../audit/log.js'
@@ -21,16 +22,8 @@ export async function putDocument (blocks: TrustBlocks, value: unknown): Promise
 }
 
 export async function readBytes (blocks: TrustBlocks, cid: string): Promise<Uint8Array | undefined> {
-  let chunks: Awaited<ReturnType<TrustBlocks['get']>>
   try {
-    chunks = await blocks.get(CID.parse(cid))
-    if (chunks instanceof Uint8Array) return chunks
-    const parts: Uint8Array[] = []
-    for await (const c of chunks) parts.push(c)
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-    let at = 0
-    for (const p of parts) { out.set(p, at); at += p.length }
-    return out
+    return await collectBytes(await blocks.get(CID.parse(cid)))
   } catch (err: any) {
     if (err?.name === 'NotFoundError') return undefined
     throw err
