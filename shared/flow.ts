@@ -58,7 +58,10 @@ export const FlowStepSchema = z.strictObject({
   onFailure: nonEmpty.optional().describe('Step id to continue with when the step fails for good'),
   timeout: z.number({ error: 'must be a number' }).int({ error: 'must be an integer >= 1' }).min(1, { error: 'must be an integer >= 1' }).optional().describe('Step timeout in ms'),
   retryPolicy: RetryPolicySchema.optional(),
-  resourceLimits: ResourceLimitsSchema.optional()
+  resourceLimits: ResourceLimitsSchema.optional(),
+  requirements: ResourceRequirementsSchema.optional().describe('What a node needs to run this step (capabilities, memory, cores): the node selector filters on it'),
+  redundancy: z.number({ error: 'must be a number' }).int({ error: 'must be an integer 1-15' }).min(1, { error: 'must be an integer 1-15' }).max(15, { error: 'must be an integer 1-15' }).optional()
+    .describe('Run the step on this many distinct nodes; the majority result (by content hash) wins')
 }, objectError).describe('FlowStep: one step of a flow')
 
 export const VISIBILITIES = ['public', 'dao-only', 'private'] as const

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { builtinRegistry } from '../../../src/index.js'
+import { validateFlow } from '../../../src/flow/index.js'
+import { errorsOf, flow, step } from './helpers.js'
+
+const actions = builtinRegistry()
+
+function webhook (params: Record<string, unknown>): ReturnType<typeof step> {
+  return step('hook', { type: 'event-trigger', action: 'qflow.trigger.webhook', params })
+}
+
+describe('validateFlow: step placement and webhook fields', () => {
+  it('accepts redundancy and per-step requirements', () => {
+    const result = validateFlow(flow([step('a', { redundancy: 3, requirements: { capabilities: ['gpu'] } })]), { actions })
+    expect(errorsOf(result)).toEqual([])
+  })
+
+  it('names a redundancy out of range and an unknown requirement', () => {
+    const result = validateFlow(flow([step('a', { redundancy: 0 }), step('b', { redundancy: 2.5, requirements: { gpus: 1 } })]), { actions })
+    expect(errorsOf(result)).toEqual([
+      'steps[0].redundancy: must be an integer 1-15',
+      'steps[1].redundancy: must be an integer 1-15',
+      'steps[1].requirements: unknown field "gpus"'
+    ])
+  })
+
+  it('checks the webhook trigger respond mode and authentication', () => {
+    expect(errorsOf(validateFlow(flow([webhook({ respond: 'onComplete', auth: { type: 'hmac', secret: 'a-long-enough-secret' } }), step('a')]), { actions }))).toEqual([])
+    expect(errorsOf(validateFlow(flow([webhook({ respond: 'later', auth: { type: 'token', token: 'short' } }), step('a')]), { actions }))).toEqual([
+      'steps[0].params.respond: must be immediately or onComplete',
+      'steps[0].params.auth.token: must be at least 16 characters'
+    ])
+  })
+})
