@@ -20,7 +20,7 @@ describe('validateFlow: step placement and webhook fields', () => {
     expect(errorsOf(result)).toEqual([
       'steps[0].redundancy: must be an integer 1-15',
       'steps[1].redundancy: must be an integer 1-15',
-      'steps[1].requirements: unknown field "gpus"'
+      'steps[1].requirements.gpus: unknown field'
     ])
   })
 
