@@ -1,22 +1,33 @@
 /**
  * The relay's REST API: a Hono app on web-standard Request/Response. `app.fetch(request)` is
- * the only entry; tests call `app.request(...)` with no sockets, and `serve.ts` (later) puts it
- * on `node:http`. Every error is mapped once, in `errors.ts`.
+ * the only entry; tests call `app.request(...)` with no sockets, and `serve.ts` puts it on
+ * `node:http` (with the WebSocket streams of `ws.ts`). Every error is mapped once, in `errors.ts`.
+ *
+ * Order of the middleware: non-errors wrapped, body limit, authentication (`auth/`: sets the
+ * request's `Access`), then the routes.
  *
  * @example
  * const runtime = await createNodeRuntime()
- * const app = createApiApp(runtime)
- * const res = await app.request('/api/v1/flows', { method: 'POST', body: yamlText, headers: { 'content-type': 'application/yaml' } })
+ * const app = createApiApp({ ...runtime, auth: createApiAuth({ tokens: fileTokenStore(dataDir), admins: [owner.id] }) })
+ * const res = await app.request('/api/v1/flows', { method: 'POST', body: yamlText, headers: { 'content-type': 'application/yaml', authorization: `Bearer ${token}` } })
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ActionRegistry, ExecutionEngine, StateStore } from '../../src/index.js'
+import { authMiddleware } from './auth/index.js'
+import type { ApiAuth } from './auth/index.js'
+import { docsPage } from './docs-page.js'
 import { errorHandler, notFoundHandler, PayloadTooLargeError, wrapNonErrors } from './errors.js'
 import type { ErrorHandlerInit } from './errors.js'
+import { openApiDocument } from './openapi.js'
 import { executionRoutes } from './routes/executions.js'
 import { flowRoutes } from './routes/flows.js'
 import { probeRoutes, systemRoutes } from './routes/health.js'
 import { schemaRoutes } from './routes/schemas.js'
+import { webhookRoutes } from './routes/webhooks.js'
+import { systemMetrics } from './system-metrics.js'
+import type { SystemMetrics, SystemMetricsSources } from './system-metrics.js'
+import { streamRoutes } from './ws.js'
 
 /** Default request body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -25,6 +36,14 @@ export interface ApiAppInit extends ErrorHandlerInit {
   engine: ExecutionEngine
   actions: ActionRegistry
   store: StateStore
+  /** Credentials, permissions, rate limits (`createApiAuth`); absent: the API is open. */
+  auth?: ApiAuth
+  /** System metrics (`systemMetrics({ engine, sources })`); absent: one is made from `metricsSources`. */
+  metrics?: SystemMetrics
+  /** Optional figures for the metrics made here: validation cache, sandbox pool, peers. */
+  metricsSources?: SystemMetricsSources
+  /** Default interval of `/ws/system/metrics` (ms, default 1000). */
+  metricsIntervalMs?: number
   /** Larger bodies are refused with 413 (default `DEFAULT_MAX_BODY_BYTES`). */
   maxBodyBytes?: number
   /** Epoch ms (default `Date.now`). */
@@ -35,15 +54,25 @@ export function createApiApp (init: ApiAppInit): Hono {
   const { engine, actions, store } = init
   const now = init.now ?? Date.now
   const maxBodyBytes = init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const log = init.log ?? ((message, err) => { process.stderr.write(`qflow:api ${message}: ${(err as Error)?.stack ?? String(err)}\n`) })
+  const metrics = init.metrics ?? systemMetrics({ engine, now, ...(init.metricsSources != null ? { sources: init.metricsSources } : {}) })
   const app = new Hono()
-  app.onError(errorHandler(init))
+  app.onError(errorHandler({ log }))
   app.notFound(notFoundHandler)
   app.use('*', wrapNonErrors())
   app.use('*', bodyLimit({ maxSize: maxBodyBytes, onError: () => { throw new PayloadTooLargeError(maxBodyBytes) } }))
+  app.use('*', authMiddleware(init.auth))
   app.route('/api/v1/flows', flowRoutes({ engine, actions, store, now: () => new Date(now()).toISOString() }))
-  app.route('/api/v1/executions', executionRoutes({ engine, now }))
-  app.route('/api/v1/system', systemRoutes({ store, now, startedAt: now() }))
+  app.route('/api/v1/executions', executionRoutes({ engine, store, now }))
+  app.route('/api/v1/webhooks', webhookRoutes({ engine }))
+  app.route('/api/v1/system', systemRoutes({ store, now, startedAt: now(), metrics }))
   app.route('/api/v1/schemas', schemaRoutes())
+  const document = openApiDocument()
+  const page = docsPage(document)
+  app.get('/api/v1/openapi.json', (c) => c.json(document))
+  app.get('/api/v1/docs', (c) => c.html(page))
+  app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }))
   app.route('/health', probeRoutes({ store }))
+  app.route('/ws', streamRoutes({ engine, metrics, now, log, ...(init.metricsIntervalMs != null ? { metricsIntervalMs: init.metricsIntervalMs } : {}) }))
   return app
 }

@@ -58,7 +58,7 @@ function toPathError (issue: z.core.$ZodIssue): PathError {
 }
 
 /** Iterative, so a hostile document cannot overflow the stack here. */
-function checkDepth (value: unknown, max = MAX_BODY_DEPTH): void {
+export function checkDepth (value: unknown, max = MAX_BODY_DEPTH): void {
   const stack: Array<{ v: unknown, d: number }> = [{ v: value, d: 0 }]
   while (stack.length > 0) {
     const { v, d } = stack.pop()!

@@ -50,6 +50,37 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
+/** A synchronous webhook call whose execution did not finish in time (it keeps running). */
+export class WebhookTimeoutError extends Error {
+  static readonly NAME = 'WebhookTimeoutError'
+  readonly executionId: string
+  constructor (executionId: string, timeoutMs: number) {
+    super(`execution ${executionId} did not finish within ${timeoutMs} ms; it keeps running: follow it at /api/v1/executions/${executionId}`)
+    this.name = WebhookTimeoutError.NAME
+    this.executionId = executionId
+  }
+}
+
+/** A synchronous webhook call whose execution failed or was aborted, or whose response output is unusable. */
+export class ExecutionFailedError extends Error {
+  static readonly NAME = 'ExecutionFailedError'
+  readonly executionId: string
+  constructor (executionId: string, message: string) {
+    super(message)
+    this.name = ExecutionFailedError.NAME
+    this.executionId = executionId
+  }
+}
+
+/** A WebSocket route called without a WebSocket upgrade (or outside `serveApi`). */
+export class UpgradeRequiredError extends Error {
+  static readonly NAME = 'UpgradeRequiredError'
+  constructor (message = 'this is a WebSocket endpoint: connect with a WebSocket client') {
+    super(message)
+    this.name = UpgradeRequiredError.NAME
+  }
+}
+
 /** The JSON body of every error answer. */
 export interface ApiErrorBody {
   type: string
@@ -58,18 +89,38 @@ export interface ApiErrorBody {
   errors?: PathError[]
   line?: number
   column?: number
+  /** The execution a webhook started, when the webhook call failed after starting it. */
+  executionId?: string
 }
 
 const STATUS_BY_NAME: Record<string, ContentfulStatusCode> = {
   InvalidFlowError: 400,
   InvalidRequestError: 400,
   FlowSyntaxError: 400,
+  UnauthorizedError: 401,
+  ForbiddenError: 403,
   NotFoundError: 404,
   FlowExistsError: 409,
   InvalidStateError: 409,
   PayloadTooLargeError: 413,
-  UnsupportedMediaTypeError: 415
+  UnsupportedMediaTypeError: 415,
+  UpgradeRequiredError: 426,
+  RateLimitedError: 429,
+  ExecutionFailedError: 502,
+  WebhookTimeoutError: 504
 }
+
+/**
+ * Trust failures (`ValidationFailedError` of the admission pipeline, `PermissionDeniedError`,
+ * …) carry the seed's ErrorType: those that describe the request map to a 4xx.
+ */
+const STATUS_BY_ERROR_TYPE: Record<string, ContentfulStatusCode> = {
+  validation_error: 400,
+  permission_denied: 403,
+  dao_policy_violation: 403,
+  resource_exhausted: 429
+}
+const TRUST_ERRORS = new Set(['ValidationFailedError', 'PermissionDeniedError', 'TrustError', 'MalformedError', 'InvalidSignatureError', 'ReplayError', 'ClockSkewError'])
 
 export interface ErrorHandlerInit {
   /** Called with every unexpected (500) error; default: a line on stderr. */
@@ -80,12 +131,13 @@ export interface ErrorHandlerInit {
 export function errorHandler (init: ErrorHandlerInit = {}): (err: unknown, c: Context) => Response {
   const log = init.log ?? ((message, err) => { process.stderr.write(`qflow:api ${message}: ${(err as Error)?.stack ?? String(err)}\n`) })
   return (err, c) => {
-    const e = (err ?? {}) as Partial<Error> & { errors?: PathError[], line?: number, column?: number, reason?: string, status?: number }
+    const e = (err ?? {}) as Partial<Error> & { errors?: PathError[], line?: number, column?: number, reason?: string, status?: number, retryAfterSeconds?: number, executionId?: string }
     // Hono's own HTTPException (a request a middleware refused) keeps its 4xx status; it is
     // Hono's class in this process, so instanceof is sound here
     const http = err instanceof HTTPException && err.status >= 400 && err.status < 500
     const name = http ? 'HTTPException' : typeof e.name === 'string' ? e.name : 'Error'
-    const status = http ? err.status as ContentfulStatusCode : STATUS_BY_NAME[name]
+    const trustType = TRUST_ERRORS.has(name) && typeof (e as { type?: unknown }).type === 'string' ? String((e as { type: string }).type) : undefined
+    const status = http ? err.status as ContentfulStatusCode : STATUS_BY_NAME[name] ?? (trustType != null ? STATUS_BY_ERROR_TYPE[trustType] : undefined)
     if (status == null) {
       log(`${c.req.method} ${c.req.path} failed`, err)
       return c.json<ApiErrorBody>({ type: 'InternalError', message: 'internal error', path: c.req.path }, 500)
@@ -101,6 +153,11 @@ export function errorHandler (init: ErrorHandlerInit = {}): (err: unknown, c: Co
       body.line = e.line
       body.column = e.column
     }
+    if (typeof e.executionId === 'string') body.executionId = e.executionId
+    if (name === 'RateLimitedError' && typeof e.retryAfterSeconds === 'number') c.header('retry-after', String(e.retryAfterSeconds))
+    const retryAfterMs = (e as { details?: { retryAfterMs?: unknown } }).details?.retryAfterMs
+    if (status === 429 && typeof retryAfterMs === 'number') c.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))))
+    if (name === 'UnauthorizedError') c.header('www-authenticate', 'Bearer realm="qflow"')
     return c.json(body, status)
   }
 }

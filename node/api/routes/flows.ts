@@ -5,16 +5,20 @@
  * starts a new execution with the payload as input).
  */
 import { Hono } from 'hono'
+import type { Context } from 'hono'
 import { z } from 'zod'
 import type { FlowDefinition } from '../../../shared/flow.js'
 import { VISIBILITIES } from '../../../shared/flow.js'
 import { applyDefaults, InvalidFlowError, NotFoundError, validateFlow } from '../../../src/index.js'
 import type { ActionRegistry, AppliedDefault, ExecutionEngine, StateStore } from '../../../src/index.js'
+import { assertVisible, getAccess } from '../access.js'
+import { ForbiddenError } from '../auth/errors.js'
 import { readDocument, readJson } from '../body.js'
 import { FlowExistsError, InvalidRequestError } from '../errors.js'
+import { parseWebhookParams, redactWebhookSecrets, WEBHOOK_TRIGGER } from '../webhook-params.js'
 
 export interface FlowRoutesComponents {
-  engine: Pick<ExecutionEngine, 'registerFlow' | 'startExecution' | 'deliverEvent' | 'deleteFlow'>
+  engine: Pick<ExecutionEngine, 'registerFlow' | 'startExecution' | 'deliverEvent' | 'deleteFlow' | 'getFlow'>
   actions: ActionRegistry
   store: Pick<StateStore, 'getFlow' | 'listFlows' | 'listFlowVersions' | 'deleteFlow' | 'listExecutions'>
   /** ISO 8601 time for defaulted `createdAt` / `updatedAt`. */
@@ -23,12 +27,12 @@ export interface FlowRoutesComponents {
 
 const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be an object' })
 
-const StartBody = z.strictObject({
+export const StartBody = z.strictObject({
   inputData: jsonObject.optional(),
   variables: jsonObject.optional()
 }, { error: 'must be an object' })
 
-const TriggerBody = z.strictObject({
+export const TriggerBody = z.strictObject({
   event: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
   payload: z.unknown().optional()
 }, { error: 'must be an object' })
@@ -47,7 +51,28 @@ export function flowRoutes (components: FlowRoutesComponents): Hono {
     const { doc: filled, defaults } = applyDefaults(withFill, { now: now() })
     const result = validateFlow(filled, { actions })
     if (!result.valid) throw new InvalidFlowError(result.errors)
-    return { flow: filled as FlowDefinition, defaults, warnings: result.warnings }
+    const flow = filled as FlowDefinition
+    flow.steps.forEach((step, index) => {
+      if (step.action !== WEBHOOK_TRIGGER) return
+      const webhook = parseWebhookParams(step.params, index)
+      if (!webhook.ok) throw new InvalidFlowError(webhook.errors)
+    })
+    return { flow, defaults, warnings: result.warnings }
+  }
+
+  /** 403 unless the caller may own `flow` and is a member of its subnet. */
+  const mayWrite = async (c: Context, flow: FlowDefinition): Promise<void> => {
+    const access = getAccess(c)
+    if (!access.manages(flow.owner)) throw new ForbiddenError(`${access.identity ?? 'an anonymous caller'} may not write flows owned by ${flow.owner}`)
+    const subnet = flow.metadata.daoSubnet
+    if (subnet != null && !await access.member(subnet)) throw new ForbiddenError(`${access.identity ?? 'an anonymous caller'} is not a member of the DAO subnet "${subnet}"`)
+  }
+
+  /** A flow the caller may see (404 otherwise, as for an unknown id). */
+  const visibleFlow = async (c: Context, id: string): Promise<FlowDefinition> => {
+    const flow = await existing(id)
+    await assertVisible(c, flow.metadata.daoSubnet, `no flow with id "${id}"`)
+    return flow
   }
 
   const existing = async (id: string): Promise<FlowDefinition> => {
@@ -57,7 +82,10 @@ export function flowRoutes (components: FlowRoutesComponents): Hono {
   }
 
   app.post('/', async (c) => {
-    const { flow, defaults, warnings } = prepare(await readDocument(c))
+    const access = getAccess(c)
+    await access.require('flows:write')
+    const { flow, defaults, warnings } = prepare(await readDocument(c), { owner: access.identity })
+    await mayWrite(c, flow)
     if (await store.getFlow(flow.id) != null) throw new FlowExistsError(flow.id)
     const version = await engine.registerFlow(flow)
     return c.json({ flow, version, defaults, warnings }, 201)
@@ -70,40 +98,55 @@ export function flowRoutes (components: FlowRoutesComponents): Hono {
     if (query.visibility != null && !(VISIBILITIES as readonly string[]).includes(query.visibility)) {
       throw new InvalidRequestError([{ path: 'visibility', message: `must be one of ${VISIBILITIES.join(', ')}` }])
     }
-    const flows = (await store.listFlows()).filter(f =>
+    const access = getAccess(c)
+    const all = await store.listFlows()
+    const visible = await Promise.all(all.map(async f => await access.visible(f.metadata.daoSubnet)))
+    const flows = all.filter((f, i) => visible[i] &&
       (query.tag == null || f.metadata.tags.includes(query.tag)) &&
       (query.category == null || f.metadata.category === query.category) &&
       (query.owner == null || f.owner === query.owner) &&
       (query.visibility == null || f.metadata.visibility === query.visibility)
     ).sort((a, b) => a.id.localeCompare(b.id))
-    return c.json({ flows })
+    return c.json({ flows: flows.map(f => access.manages(f.owner) ? f : redactWebhookSecrets(f)) })
   })
 
   app.get('/:id', async (c) => {
     const id = c.req.param('id')
-    const flow = await existing(id)
-    return c.json({ flow, versions: await store.listFlowVersions(id) })
+    const flow = await visibleFlow(c, id)
+    const shown = getAccess(c).manages(flow.owner) ? flow : redactWebhookSecrets(flow)
+    return c.json({ flow: shown, versions: await store.listFlowVersions(id) })
   })
 
   app.put('/:id', async (c) => {
     const id = c.req.param('id')
-    const before = await existing(id)
-    const { flow, defaults, warnings } = prepare(await readDocument(c), { id, createdAt: before.createdAt })
+    await getAccess(c).require('flows:write')
+    const before = await visibleFlow(c, id)
+    await mayWrite(c, before)
+    const { flow, defaults, warnings } = prepare(await readDocument(c), { id, createdAt: before.createdAt, owner: before.owner })
     if (flow.id !== id) throw new InvalidRequestError([{ path: 'id', message: `must be "${id}", the id in the URL` }])
+    await mayWrite(c, flow)
     const version = await engine.registerFlow(flow)
     return c.json({ flow, version, defaults, warnings })
   })
 
   app.delete('/:id', async (c) => {
     const id = c.req.param('id')
+    const access = getAccess(c)
+    await access.require('flows:write')
+    if (access.enforced) await mayWrite(c, await visibleFlow(c, id))
     if (!await engine.deleteFlow(id)) throw new NotFoundError(`no flow with id "${id}"`)
     return c.body(null, 204)
   })
 
   app.post('/:id/start', async (c) => {
     const id = c.req.param('id')
+    const access = getAccess(c)
+    await access.require('executions:start')
+    // the engine's cached copy: starting stays one store read cheaper than a lookup
+    if (access.enforced) await assertVisible(c, (await engine.getFlow(id)).metadata.daoSubnet, `no flow with id "${id}"`)
     const body = await readJson(c, StartBody)
     const executionId = await engine.startExecution(id, {
+      ...(access.identity != null ? { triggeredBy: access.identity } : {}),
       ...(body.inputData != null ? { inputData: body.inputData } : {}),
       ...(body.variables != null ? { variables: body.variables } : {})
     })
@@ -112,8 +155,9 @@ export function flowRoutes (components: FlowRoutesComponents): Hono {
 
   app.post('/:id/trigger', async (c) => {
     const id = c.req.param('id')
+    await getAccess(c).require('executions:start')
     const body = await readJson(c, TriggerBody)
-    const flow = await existing(id)
+    const flow = await visibleFlow(c, id)
     const payload = body.payload ?? null
     const first = flow.steps[0]
     const startsOn = first.action === 'qflow.trigger.event' && first.params.event === body.event
@@ -126,7 +170,8 @@ export function flowRoutes (components: FlowRoutesComponents): Hono {
     }
     if (!startsOn) return c.json({ delivered })
     // the flow's own trigger is this event: a new execution with the payload as its input
-    const executionId = await engine.startExecution(id, { inputData: payload as Record<string, unknown>, triggerType: 'event' })
+    const identity = getAccess(c).identity
+    const executionId = await engine.startExecution(id, { inputData: payload as Record<string, unknown>, triggerType: 'event', ...(identity != null ? { triggeredBy: identity } : {}) })
     return c.json({ delivered, executionId }, 201)
   })
 

@@ -4,20 +4,24 @@
  */
 import { Hono } from 'hono'
 import type { StateStore } from '../../../src/index.js'
+import type { SystemMetrics } from '../system-metrics.js'
 
 export interface HealthRoutesComponents {
   store: Pick<StateStore, 'listExecutions' | 'listFlows'>
   /** Epoch ms. */
   now: () => number
   startedAt: number
+  /** `/api/v1/system/metrics`: the figures of `/metrics` as JSON. */
+  metrics: Pick<SystemMetrics, 'json'>
 }
 
-export function systemRoutes ({ store, now, startedAt }: HealthRoutesComponents): Hono {
+export function systemRoutes ({ store, now, startedAt, metrics }: HealthRoutesComponents): Hono {
   const app = new Hono()
   app.get('/health', async (c) => {
     const [active, flows] = await Promise.all([store.listExecutions({ active: true }), store.listFlows()])
     return c.json({ status: 'ok', uptimeMs: now() - startedAt, flows: flows.length, executions: { active: active.length } })
   })
+  app.get('/metrics', async (c) => c.json(await metrics.json()))
   return app
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import type { ActionDefinition } from '../../interface/action.js'
 import { nonNegativeMs, orExpr } from './params.js'
+import { WEBHOOK_TRIGGER, WebhookParamsSchema } from './webhook-params.js'
 
 function engineOnly (name: string): ActionDefinition['run'] {
   return () => { throw new Error(`${name} is carried out by the engine, not dispatched`) }
@@ -38,18 +39,7 @@ export const controlActions: ActionDefinition[] = [
     failFast: z.boolean({ error: 'must be true or false' }).optional()
   }).loose()),
   control('qflow.trigger.manual', ['event-trigger'], z.object({}).loose()),
-  control('qflow.trigger.webhook', ['event-trigger'], z.object({
-    path: z.string().optional(),
-    method: z.string().optional(),
-    /** `onComplete`: the webhook answers with the flow's output; default: 202 with the execution id. */
-    respond: z.enum(['immediately', 'onComplete'], { error: 'must be immediately or onComplete' }).optional(),
-    /** Per-flow webhook authentication (default none). */
-    auth: z.discriminatedUnion('type', [
-      z.object({ type: z.literal('none') }),
-      z.object({ type: z.literal('token'), token: z.string({ error: 'must be a string' }).min(16, { error: 'must be at least 16 characters' }) }),
-      z.object({ type: z.literal('hmac'), secret: z.string({ error: 'must be a string' }).min(16, { error: 'must be at least 16 characters' }), header: z.string().optional() })
-    ], { error: 'must be { type: none | token | hmac, ... }' }).optional()
-  }).loose()),
+  control(WEBHOOK_TRIGGER, ['event-trigger'], WebhookParamsSchema),
   control('qflow.trigger.schedule', ['event-trigger'], z.object({ cron: z.string({ error: 'must be a cron expression' }).min(1), timezone: z.string().optional() }).loose()),
   control('qflow.trigger.event', ['event-trigger'], z.object({
     event: z.string({ error: 'must be an event name' }).min(1, { error: 'must be an event name' }),

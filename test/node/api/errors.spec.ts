@@ -3,7 +3,9 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { describe, expect, it, vi } from 'vitest'
 import { errorHandler, FlowExistsError, InvalidRequestError, notFoundHandler, wrapNonErrors } from '../../../node/api/errors.js'
-import { FlowSyntaxError, InvalidFlowError, InvalidStateError, NotFoundError } from '../../../src/index.js'
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from '../../../node/api/auth/errors.js'
+import { ErrorType } from '../../../shared/errors.js'
+import { FlowSyntaxError, InvalidFlowError, InvalidStateError, NotFoundError, trust } from '../../../src/index.js'
 
 function appThrowing (err: unknown, log = vi.fn()): { app: Hono, log: typeof log } {
   const app = new Hono()
@@ -22,7 +24,12 @@ describe('api: error mapping', () => {
     [new NotFoundError('no flow'), 404, '/x'],
     [new FlowExistsError('f'), 409, '/x'],
     [new InvalidStateError('completed'), 409, '/x'],
-    [new HTTPException(418, { message: 'teapot' }), 418, '/x']
+    [new HTTPException(418, { message: 'teapot' }), 418, '/x'],
+    [new UnauthorizedError(), 401, '/x'],
+    [new ForbiddenError('no'), 403, '/x'],
+    [new trust.TrustError(ErrorType.DAO_POLICY_VIOLATION, 'not_member', 'not a member'), 403, '/x'],
+    [new trust.PermissionDeniedError('permission_denied', 'no grant'), 403, '/x'],
+    [new trust.TrustError(ErrorType.RESOURCE_EXHAUSTED, 'rate_limited', 'slow down', { retryAfterMs: 2500 }), 429, '/x']
   ])('maps %s', async (err, status, path) => {
     const { app, log } = appThrowing(err)
     const res = await app.request('/x')
@@ -57,5 +64,15 @@ describe('api: error mapping', () => {
     const res = await appThrowing(new Error()).app.request('/nowhere')
     expect(res.status).toBe(404)
     expect(await res.json()).toMatchObject({ type: 'NotFoundError', path: '/nowhere' })
+  })
+
+  it('answers 429 with retry-after, 401 with www-authenticate', async () => {
+    const limited = await appThrowing(new RateLimitedError(2100)).app.request('/x')
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toBe('3')
+    const trusted = await appThrowing(new trust.TrustError(ErrorType.RESOURCE_EXHAUSTED, 'rate_limited', 'slow down', { retryAfterMs: 2500 })).app.request('/x')
+    expect(trusted.headers.get('retry-after')).toBe('3')
+    const unauthorized = await appThrowing(new UnauthorizedError()).app.request('/x')
+    expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer realm="qflow"')
   })
 })

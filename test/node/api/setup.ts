@@ -1,15 +1,31 @@
 /**
  * A real engine (memory store, no sandbox) behind the API app, and small request helpers.
  * Every spec builds one in `beforeEach` and closes it in `afterEach`.
+ *
+ * By default the engine is the Node runtime's (with its trust admission); `{ bare: true }`
+ * builds a plain engine, for API rules that must not depend on the node's own admission
+ * (e.g. DAO-subnet flows the node identity is not a member of).
  */
 import { vi } from 'vitest'
 import { createApiApp } from '../../../node/api/app.js'
 import type { ApiAppInit } from '../../../node/api/app.js'
 import { createNodeRuntime } from '../../../node/runtime.js'
 import type { NodeRuntime } from '../../../node/runtime.js'
+import { builtinRegistry, createExecutionEngine, localDispatcher, memoryStateStore, randomIds, systemClock } from '../../../src/index.js'
+
+export type HarnessRuntime = Pick<NodeRuntime, 'engine' | 'actions' | 'store' | 'close'>
+
+async function bareRuntime (): Promise<HarnessRuntime> {
+  const clock = systemClock()
+  const store = memoryStateStore()
+  const actions = builtinRegistry()
+  const engine = createExecutionEngine({ nodeId: 'api-test' }, { store, clock, actions, ids: randomIds(), dispatcher: localDispatcher(actions, { nodeId: 'api-test' }) })
+  await engine.start()
+  return { engine, actions, store, close: async () => { await engine.stop() } }
+}
 
 export interface ApiHarness {
-  runtime: NodeRuntime
+  runtime: HarnessRuntime
   app: ReturnType<typeof createApiApp>
   /** Every error the app logged as a 500. */
   log: ReturnType<typeof vi.fn>
@@ -17,8 +33,8 @@ export interface ApiHarness {
   text(method: string, path: string, body: string, contentType?: string): Promise<Response>
 }
 
-export async function apiHarness (init: Partial<ApiAppInit> = {}): Promise<ApiHarness> {
-  const runtime = await createNodeRuntime({ sandbox: false })
+export async function apiHarness (init: Partial<ApiAppInit> = {}, options: { bare?: boolean } = {}): Promise<ApiHarness> {
+  const runtime: HarnessRuntime = options.bare === true ? await bareRuntime() : await createNodeRuntime({ sandbox: false })
   const log = vi.fn()
   const app = createApiApp({ ...runtime, log, ...init })
   return {

@@ -27,7 +27,7 @@ describe('validateFlow: step placement and webhook fields', () => {
   it('checks the webhook trigger respond mode and authentication', () => {
     expect(errorsOf(validateFlow(flow([webhook({ respond: 'onComplete', auth: { type: 'hmac', secret: 'a-long-enough-secret' } }), step('a')]), { actions }))).toEqual([])
     expect(errorsOf(validateFlow(flow([webhook({ respond: 'later', auth: { type: 'token', token: 'short' } }), step('a')]), { actions }))).toEqual([
-      'steps[0].params.respond: must be immediately or onComplete',
+      'steps[0].params.respond: must be "immediately" or "onComplete"',
       'steps[0].params.auth.token: must be at least 16 characters'
     ])
   })

@@ -1,0 +1,154 @@
+/**
+ * The OpenAPI 3.1 document of the API (`GET /api/v1/openapi.json`). Request bodies come from
+ * the zod schemas (`shared/flow.ts`, the routes' command bodies) through `z.toJSONSchema`, so
+ * the document cannot drift from what the routes accept; a test checks that every registered
+ * route is in it.
+ */
+import { z } from 'zod'
+import { flowJsonSchema } from '../../shared/flow-schema-json.js'
+import { AbortBody } from './routes/executions.js'
+import { StartBody, TriggerBody } from './routes/flows.js'
+import { SIGNATURE_HEADER } from './auth/request-signature.js'
+import { WebhookAuthSchema, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TOKEN_HEADER } from './webhook-params.js'
+
+type Json = Record<string, unknown>
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` })
+const json = (schema: Json, description: string): Json => ({ description, content: { 'application/json': { schema } } })
+const body = (schema: Json, required = true): Json => ({ required, content: { 'application/json': { schema } } })
+const toSchema = (schema: z.ZodType): Json => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json
+  return rest
+}
+const errors = (...codes: number[]): Json => Object.fromEntries(codes.map(code => [String(code), { $ref: `#/components/responses/E${code}` }]))
+const pathParam = (name: string, description: string): Json => ({ name, in: 'path', required: true, schema: { type: 'string' }, description })
+const queryParam = (name: string, description: string, schema: Json = { type: 'string' }): Json => ({ name, in: 'query', required: false, schema, description })
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Malformed or invalid input (the path names the field)',
+  401: 'Missing or bad credentials',
+  403: 'Authenticated, but not permitted',
+  404: 'Unknown (or hidden) resource',
+  409: 'Conflict with the current state',
+  413: 'Body over the size limit',
+  415: 'Unsupported content-type',
+  426: 'WebSocket endpoint called without an upgrade',
+  429: 'Over the per-identity rate limit (see retry-after)',
+  502: 'The webhook\'s execution failed or its response output is unusable',
+  504: 'The webhook\'s execution did not finish in time'
+}
+
+export function openApiDocument (): Json {
+  const flowId = pathParam('id', 'Flow id')
+  const executionId = pathParam('id', 'Execution id')
+  const flowDoc = { required: true, content: { 'application/json': { schema: ref('FlowDefinition') }, 'application/yaml': { schema: ref('FlowDefinition') } } }
+  const flowWrite = json({ type: 'object', properties: { flow: ref('FlowDefinition'), version: { type: 'object' }, defaults: { type: 'array' }, warnings: { type: 'array' } } }, 'The stored flow, its version, the defaults applied and warnings')
+  const state = json(ref('ExecutionState'), 'The execution\'s state')
+  const ws = (summary: string, params: Json[]): Json => ({
+    get: { summary, tags: ['streams'], parameters: params, responses: { 101: { description: 'Switching protocols: JSON messages follow' }, ...errors(401, 403, 404, 426) } }
+  })
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Qflow relay API',
+      version: '1',
+      description: [
+        'REST and WebSocket API of a Qflow relay. Errors are `{ type, message, path }` JSON.',
+        `Mutating requests need \`authorization: Bearer <token>\` (a token issued to an sQuid identity; the owner's is in \`<data-dir>/owner.token\`) or a request signed by an sQuid identity in \`${SIGNATURE_HEADER}\`: base64 of a dag-cbor trust envelope (type \`external-event\`, target \`api:<METHOD> <path?query>\`, payload \`{ method, path, body: sha256 hex of the raw body }\`).`,
+        'Flows and executions of a DAO subnet are visible only to its members. Webhooks authenticate per flow.'
+      ].join('\n\n')
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }, { signature: [] }, {}],
+    tags: [{ name: 'flows' }, { name: 'executions' }, { name: 'webhooks' }, { name: 'system' }, { name: 'streams' }],
+    paths: {
+      '/api/v1/flows': {
+        get: {
+          summary: 'List flows', tags: ['flows'],
+          parameters: [queryParam('tag', 'Has this tag'), queryParam('category', 'In this category'), queryParam('owner', 'Owned by this identity'), queryParam('visibility', 'public, dao-only or private', { enum: ['public', 'dao-only', 'private'] })],
+          responses: { 200: json({ type: 'object', properties: { flows: { type: 'array', items: ref('FlowDefinition') } } }, 'Flows the caller may see'), ...errors(400, 401, 429) }
+        },
+        post: { summary: 'Create a flow (JSON or YAML)', tags: ['flows'], requestBody: flowDoc, responses: { 201: flowWrite, ...errors(400, 401, 403, 409, 413, 415, 429) } }
+      },
+      '/api/v1/flows/{id}': {
+        get: { summary: 'Get a flow and its versions', tags: ['flows'], parameters: [flowId], responses: { 200: json({ type: 'object', properties: { flow: ref('FlowDefinition'), versions: { type: 'array' } } }, 'The flow'), ...errors(401, 404, 429) } },
+        put: { summary: 'Update a flow', tags: ['flows'], parameters: [flowId], requestBody: flowDoc, responses: { 200: flowWrite, ...errors(400, 401, 403, 404, 413, 415, 429) } },
+        delete: { summary: 'Delete a flow', tags: ['flows'], parameters: [flowId], responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 429) } }
+      },
+      '/api/v1/flows/{id}/start': {
+        post: { summary: 'Start an execution', tags: ['flows'], parameters: [flowId], requestBody: body(ref('StartBody'), false), responses: { 201: json({ type: 'object', properties: { executionId: { type: 'string' } } }, 'Started'), ...errors(400, 401, 403, 404, 415, 429) } }
+      },
+      '/api/v1/flows/{id}/trigger': {
+        post: {
+          summary: 'Deliver an event to the flow\'s waiting executions (and start it when its trigger is that event)', tags: ['flows'], parameters: [flowId], requestBody: body(ref('TriggerBody')),
+          responses: { 200: json({ type: 'object', properties: { delivered: { type: 'integer' } } }, 'Delivered'), 201: json({ type: 'object', properties: { delivered: { type: 'integer' }, executionId: { type: 'string' } } }, 'Delivered and started'), ...errors(400, 401, 403, 404, 415, 429) }
+        }
+      },
+      '/api/v1/executions': {
+        get: {
+          summary: 'List executions', tags: ['executions'], parameters: [queryParam('flowId', 'Of this flow'), queryParam('active', 'Only live (true) or finished (false)', { enum: ['true', 'false'] })],
+          responses: { 200: json({ type: 'object', properties: { executions: { type: 'array', items: ref('ExecutionSummary') } } }, 'Executions the caller may see, newest first'), ...errors(400, 401, 429) }
+        }
+      },
+      '/api/v1/executions/{id}': { get: { summary: 'Execution status', tags: ['executions'], parameters: [executionId], responses: { 200: state, ...errors(401, 404, 429) } } },
+      '/api/v1/executions/{id}/pause': { post: { summary: 'Pause', tags: ['executions'], parameters: [executionId], requestBody: body({ type: 'object', additionalProperties: false }, false), responses: { 200: state, ...errors(400, 401, 403, 404, 409, 429) } } },
+      '/api/v1/executions/{id}/resume': { post: { summary: 'Resume', tags: ['executions'], parameters: [executionId], requestBody: body({ type: 'object', additionalProperties: false }, false), responses: { 200: state, ...errors(400, 401, 403, 404, 409, 429) } } },
+      '/api/v1/executions/{id}/abort': { post: { summary: 'Abort', tags: ['executions'], parameters: [executionId], requestBody: body(ref('AbortBody'), false), responses: { 200: state, ...errors(400, 401, 403, 404, 409, 429) } } },
+      '/api/v1/executions/{id}/logs': { get: { summary: 'The execution\'s event log', tags: ['executions'], parameters: [executionId], responses: { 200: json({ type: 'object', properties: { executionId: { type: 'string' }, events: { type: 'array', items: { type: 'object' } } } }, 'Events in order'), ...errors(401, 404, 429) } } },
+      '/api/v1/executions/{id}/metrics': { get: { summary: 'Per-step durations, attempts, retries', tags: ['executions'], parameters: [executionId], responses: { 200: json({ type: 'object' }, 'Execution metrics'), ...errors(401, 404, 429) } } },
+      '/api/v1/webhooks/{flowId}': {
+        post: {
+          summary: 'Start a flow whose trigger is qflow.trigger.webhook',
+          description: `Input: \`{ body, query, headers }\`. Auth per flow (trigger params.auth): none; \`token\` in \`${WEBHOOK_TOKEN_HEADER}\` or \`?token=\`; \`hmac\`: \`${WEBHOOK_SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of the raw body>\`. Synchronous with params.respond = "onComplete" or \`?wait=true\`: an output \`{ status, body?, headers? }\` is the response, any other output is 200 JSON.`,
+          tags: ['webhooks'], security: [{}],
+          parameters: [pathParam('flowId', 'Flow id'), queryParam('wait', 'Answer with the output (true) or at once (false)', { enum: ['true', 'false'] }), queryParam('token', 'The webhook token (type token)')],
+          requestBody: { required: false, content: { '*/*': { schema: {} } } },
+          responses: { 200: { description: 'Synchronous: the flow\'s output or response' }, 202: json({ type: 'object', properties: { executionId: { type: 'string' } } }, 'Started'), ...errors(400, 401, 404, 409, 413, 502, 504) }
+        }
+      },
+      '/api/v1/system/health': { get: { summary: 'Health summary', tags: ['system'], responses: { 200: json({ type: 'object' }, 'Status, uptime, counts') } } },
+      '/api/v1/system/metrics': { get: { summary: 'System metrics as JSON (the figures of /metrics)', tags: ['system'], responses: { 200: json({ type: 'object' }, 'Metrics') } } },
+      '/api/v1/schemas': { get: { summary: 'The JSON Schemas of documents', tags: ['system'], responses: { 200: json({ type: 'object' }, 'Schemas by name') } } },
+      '/api/v1/schemas/flow': { get: { summary: 'The flow document JSON Schema', tags: ['system'], responses: { 200: json(ref('FlowDefinition'), 'JSON Schema') } } },
+      '/api/v1/openapi.json': { get: { summary: 'This document', tags: ['system'], responses: { 200: json({ type: 'object' }, 'OpenAPI 3.1') } } },
+      '/api/v1/docs': { get: { summary: 'Readable reference of this document', tags: ['system'], responses: { 200: { description: 'HTML', content: { 'text/html': {} } } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', tags: ['system'], responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': {} } } } } },
+      '/health/live': { get: { summary: 'Liveness probe', tags: ['system'], responses: { 200: json({ type: 'object' }, 'Alive') } } },
+      '/health/ready': { get: { summary: 'Readiness probe (the store answers)', tags: ['system'], responses: { 200: json({ type: 'object' }, 'Ready'), 503: json({ type: 'object' }, 'Not ready') } } },
+      '/health/startup': { get: { summary: 'Startup probe', tags: ['system'], responses: { 200: json({ type: 'object' }, 'Started') } } },
+      '/ws/executions/{id}': ws('Stream an execution\'s events: `{ type: "event", index, event }`… then `{ type: "end", status }`, then close', [executionId]),
+      '/ws/system/metrics': ws('Stream system metrics JSON periodically (`?intervalMs=`, default 1000, at least 100)', [queryParam('intervalMs', 'Interval in ms', { type: 'integer', minimum: 100 })]),
+      '/ws/dao/{daoId}/events': ws('Stream the events of a DAO subnet\'s executions (members only): `{ executionId, flowId, index, event }`', [pathParam('daoId', 'DAO subnet id')])
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A token issued to an sQuid identity' },
+        signature: { type: 'apiKey', in: 'header', name: SIGNATURE_HEADER, description: 'Base64 dag-cbor trust envelope signing the request' }
+      },
+      schemas: {
+        FlowDefinition: flowJsonSchema(),
+        StartBody: toSchema(StartBody),
+        TriggerBody: toSchema(TriggerBody),
+        AbortBody: toSchema(AbortBody),
+        WebhookAuth: toSchema(WebhookAuthSchema),
+        ExecutionSummary: { type: 'object', required: ['executionId', 'flowId', 'status', 'updatedAt'], properties: { executionId: { type: 'string' }, flowId: { type: 'string' }, status: { type: 'string' }, updatedAt: { type: 'integer' } } },
+        ExecutionState: {
+          type: 'object',
+          required: ['executionId', 'flowId', 'status', 'currentStep', 'completedSteps', 'failedSteps', 'context', 'startTime', 'checkpoints', 'nodeAssignments', 'steps'],
+          properties: {
+            executionId: { type: 'string' }, flowId: { type: 'string' },
+            status: { enum: ['pending', 'running', 'paused', 'completed', 'failed', 'aborted'] },
+            currentStep: { type: 'string' }, completedSteps: { type: 'array', items: { type: 'string' } }, failedSteps: { type: 'array', items: { type: 'string' } },
+            context: { type: 'object' }, startTime: { type: 'string' }, endTime: { type: 'string' }, error: { type: 'object' },
+            checkpoints: { type: 'array' }, nodeAssignments: { type: 'object' }, output: {}, steps: { type: 'object' }, parentExecutionId: { type: 'string' }
+          }
+        },
+        Error: {
+          type: 'object', required: ['type', 'message', 'path'],
+          properties: { type: { type: 'string' }, message: { type: 'string' }, path: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } }, line: { type: 'integer' }, column: { type: 'integer' }, executionId: { type: 'string' } }
+        }
+      },
+      responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([code, text]) => [`E${code}`, json(ref('Error'), text)]))
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * `POST /api/v1/webhooks/:flowId`: starts a flow whose first step is `qflow.trigger.webhook`
+ * with `{ body, query, headers }` as input (see `webhook-request.ts`). Authenticated per flow by
+ * the trigger's `auth` (not by the API's credentials). Asynchronous by default:
+ * `202 { executionId }`. Synchronous when the trigger has `respond: "onComplete"` or the call
+ * has `?wait=true` (`?wait=false` forces asynchronous): the answer is the execution's output
+ * (`webhookResponse`), `502` when the execution fails or is aborted, `504` when it has not
+ * finished within the trigger's `timeoutMs` (default 30 s; it keeps running).
+ */
+import { Hono } from 'hono'
+import { InvalidStateError, NotFoundError } from '../../../src/index.js'
+import type { ExecutionEngine } from '../../../src/index.js'
+import { ExecutionFailedError, InvalidRequestError, WebhookTimeoutError } from '../errors.js'
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, parseWebhookParams, WEBHOOK_TRIGGER } from '../webhook-params.js'
+import { checkWebhookAuth, webhookInput, webhookResponse } from '../webhook-request.js'
+
+export interface WebhookRoutesComponents {
+  engine: Pick<ExecutionEngine, 'getFlow' | 'startExecution' | 'waitForExecution'>
+}
+
+export function webhookRoutes ({ engine }: WebhookRoutesComponents): Hono {
+  const app = new Hono()
+
+  app.post('/:flowId', async (c) => {
+    const flowId = c.req.param('flowId')
+    const flow = await engine.getFlow(flowId)
+    const trigger = flow.steps[0]
+    if (trigger.action !== WEBHOOK_TRIGGER) throw new NotFoundError(`flow "${flowId}" has no webhook: its first step is ${trigger.action}, not ${WEBHOOK_TRIGGER}`)
+    const parsed = parseWebhookParams(trigger.params)
+    if (!parsed.ok) throw new InvalidStateError(`flow "${flowId}" has a misconfigured webhook trigger: ${parsed.errors.map(e => `${e.path}: ${e.message}`).join('; ')}`)
+    const params = parsed.params
+    const url = new URL(c.req.url)
+    const wait = url.searchParams.get('wait')
+    if (wait != null && wait !== 'true' && wait !== 'false') throw new InvalidRequestError([{ path: 'wait', message: 'must be true or false' }])
+    const raw = new Uint8Array(await c.req.arrayBuffer())
+    checkWebhookAuth(params.auth, { headers: c.req.raw.headers, query: url.searchParams, raw })
+    const inputData = webhookInput({ headers: c.req.raw.headers, url, raw })
+    const executionId = await engine.startExecution(flowId, { inputData, triggerType: 'webhook' })
+    const sync = wait === 'true' || (wait == null && params.respond === 'onComplete')
+    if (!sync) return c.json({ executionId }, 202)
+
+    const timeoutMs = params.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS
+    const timeout = AbortSignal.timeout(timeoutMs)
+    let state
+    try {
+      state = await engine.waitForExecution(executionId, { signal: AbortSignal.any([timeout, c.req.raw.signal]) })
+    } catch (err) {
+      if (timeout.aborted) throw new WebhookTimeoutError(executionId, timeoutMs)
+      // the caller hung up: nobody reads this answer, and the execution keeps running
+      if (c.req.raw.signal.aborted) return c.body(null, 408)
+      throw err
+    }
+    if (state.status !== 'completed') {
+      throw new ExecutionFailedError(executionId, `execution ${executionId} ${state.status}${state.error != null ? `: ${state.error.message}` : ''}`)
+    }
+    const res = webhookResponse(executionId, state.output)
+    res.headers.set('x-qflow-execution-id', executionId)
+    return res
+  })
+
+  return app
+}
