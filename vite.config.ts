@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite'
 import { playwright } from '@vitest/browser-playwright'
+import solid from 'vite-plugin-solid'
 
 /** Debian's Chromium (browser downloads are impossible on CI); flags keep it off the network. */
 const chromium = playwright({
@@ -10,8 +11,16 @@ const chromium = playwright({
   }
 })
 
+/**
+ * SolidJS for the dashboard's .tsx files, for builds and the dev server only: under vitest the
+ * plugin would switch the node project to jsdom and to browser export conditions. The e2e specs
+ * test the built app through Playwright instead.
+ */
+const dashboard = process.env.VITEST == null ? [solid()] : []
+
 export default defineConfig({
   root: 'web',
+  plugins: dashboard,
   build: { outDir: '../dist/web', emptyOutDir: true },
   // pre-bundled so the browser test project does not reload mid-run when it first meets them
   optimizeDeps: { include: ['jsonata', 'zod', 'yaml', '@ipld/car', '@ipld/dag-cbor', 'multiformats', 'blockstore-idb', 'datastore-idb', 'interface-datastore', 'quickjs-emscripten-core', '@jitl/quickjs-wasmfile-release-sync', '@bjorn3/browser_wasi_shim', 'wabt', '@noble/curves/ed25519.js', '@noble/hashes/scrypt.js', '@noble/hashes/sha2.js', 'multiformats/bases/base58', 'multiformats/bases/base64', 'multiformats/hashes/digest'] },

@@ -2,3 +2,4 @@ declare module '*?raw' {
   const text: string
   export default text
 }
+declare module '*.css'

@@ -1,0 +1,91 @@
+/**
+ * The browser tab node: the single browser composition root. It picks the tab's identity
+ * (IndexedDB keystore, one identity per tab), opens that identity's durable Helia-IDB state
+ * store, starts the Web Worker sandbox and the engine, and recovers unfinished executions.
+ * It works with no relay; a network attaches later through `attachNetwork`.
+ */
+import { builtinRegistry, createExecutionEngine, localDispatcher, randomIds, systemClock } from '../../src/index.js'
+import type { ActionRegistry, ExecutionEngine, StateStore } from '../../src/index.js'
+import { sandboxActions } from '../../src/sandbox/index.js'
+import type { SquidIdentity } from '../../src/trust/index.js'
+import { openBrowserStateStore } from '../platform/helia-browser.js'
+import { idbKeystore } from '../platform/keystore-idb.js'
+import { webWorkerSandboxHost } from '../platform/worker-sandbox-host.js'
+import { pickIdentity, stateMasterKey } from './identity.js'
+import type { TabNetwork, TabNetworkFactory } from './network-seam.js'
+import { openTabTrustState } from './trust-state.js'
+import type { TabTrustState } from './trust-state.js'
+
+export interface TabNodeInit {
+  /** Run as this identity (the picker); default: the tab's own or a free one. */
+  identity?: string
+  storage?: Pick<Storage, 'getItem' | 'setItem'>
+  keystoreDatabase?: string
+  /** The network (libp2p, relays, volunteer mode); absent or failing: local only. */
+  network?: TabNetworkFactory
+}
+
+export interface TabNode {
+  identity: SquidIdentity
+  engine: ExecutionEngine
+  store: StateStore
+  actions: ActionRegistry
+  trust: TabTrustState
+  /** Identities in this browser (for the picker). */
+  identities(): Promise<Array<{ id: string, name: string, peerId: string }>>
+  /** The network, once one is attached; absent: local only ("no relay connected"). */
+  network?: TabNetwork
+  /** Why the network factory failed, when it did. */
+  networkError?: string
+  /** Dispatches `network:attached` when a network plugs in. */
+  events: EventTarget
+  attachNetwork(network: TabNetwork): void
+  stop(): Promise<void>
+}
+
+export async function createTabNode (init: TabNodeInit = {}): Promise<TabNode> {
+  const keystore = await idbKeystore({ database: init.keystoreDatabase })
+  const { identity, release } = await pickIdentity({ keystore, storage: init.storage ?? sessionStorage, wanted: init.identity })
+  const state = await openBrowserStateStore({ identity: identity.peerId, masterKey: await stateMasterKey(identity) })
+  const trust = await openTabTrustState(identity.peerId)
+  const sandbox = webWorkerSandboxHost({ policy: trust.dao.registry })
+  const actions = builtinRegistry(sandboxActions(sandbox))
+  const local = localDispatcher(actions, { nodeId: identity.peerId })
+  let network: TabNetwork | undefined
+  let networkError: string | undefined
+  try {
+    network = await init.network?.({ identity, actions, local })
+  } catch (err: any) {
+    // the tab keeps working on its local state; the Nodes view shows why it is alone
+    networkError = err?.message ?? String(err)
+  }
+  const engine = createExecutionEngine({ nodeId: identity.peerId, checkpointInterval: 0 }, {
+    store: state.store, clock: systemClock(), actions, ids: randomIds(), dispatcher: network?.dispatcher ?? local
+  })
+  await engine.start()
+  const node: TabNode = {
+    identity,
+    engine,
+    store: state.store,
+    actions,
+    trust,
+    network,
+    networkError,
+    identities: async () => (await keystore.list()).map(({ id, name, peerId }) => ({ id, name, peerId })),
+    events: new EventTarget(),
+    attachNetwork (network) {
+      node.network = network
+      node.events.dispatchEvent(new Event('network:attached'))
+    },
+    async stop () {
+      await node.network?.stop?.()
+      await engine.stop()
+      await sandbox.stop()
+      await state.close()
+      await trust.close()
+      keystore.close()
+      release()
+    }
+  }
+  return node
+}
