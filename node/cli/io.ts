@@ -3,7 +3,8 @@
  */
 import { readFile } from 'node:fs/promises'
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+/** 0 ok, 1 failed execution/validation/refused request, 2 usage, 3 the relay cannot be reached. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const
 
 /** An error the CLI reports as one line (no stack) with an exit code. */
 export class CliError extends Error {

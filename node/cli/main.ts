@@ -10,6 +10,7 @@ import { identityCommands } from './commands/identity.js'
 import { daoCommands } from './commands/dao.js'
 import { auditCommands } from './commands/audit.js'
 import { runCommand } from './commands/run.js'
+import { apiOptions, relayCommands, remoteResume, remoteStatus } from './remote.js'
 import { validateCommand } from './commands/validate.js'
 import { CliError, EXIT, stdio } from './io.js'
 import type { Output } from './io.js'
@@ -47,17 +48,21 @@ export async function main (argv: string[], io: Output = stdio): Promise<number>
     .option('--json', 'print JSON')
     .action(async (options) => { code = await executionsCommand(options, io) })
 
-  program.command('status <execution-id>')
-    .description("show an execution's state and checkpoints")
-    .option(dataOption, dataHelp)
-    .option('--json', 'print the ExecutionState as JSON')
-    .action(async (id: string, options) => { code = await statusCommand(id, options, io) })
+  // with --data: the local data directory in-process; without: the relay (--api)
+  apiOptions(program.command('status <execution-id>')
+    .description("an execution's state: on the relay, or with --data in a local data directory (with its checkpoints)")
+    .option(dataOption, 'read this local data directory instead of asking the relay'))
+    .action(async (id: string, options) => {
+      code = options.data != null ? await statusCommand(id, options, io) : await remoteStatus(id, options, io)
+    })
 
-  program.command('resume <execution-id>')
-    .description('resume an interrupted or paused execution from its last checkpoint')
-    .option(dataOption, dataHelp)
-    .option('--json', 'print the ExecutionState as JSON')
-    .action(async (id: string, options) => { code = await resumeCommand(id, options, io) })
+  apiOptions(program.command('resume <execution-id>')
+    .description('resume a paused execution on the relay, or with --data an interrupted or paused one in a local data directory')
+    .option(dataOption, 'resume in this local data directory (in-process) instead of on the relay')
+    .option('--follow', '(relay) show progress live until the execution ends'))
+    .action(async (id: string, options) => {
+      code = options.data != null ? await resumeCommand(id, options, io) : await remoteResume(id, options, io)
+    })
 
   program.command('restore <execution-id> <checkpoint-id>')
     .description('roll an execution back to a checkpoint and run on from there')
@@ -91,6 +96,7 @@ export async function main (argv: string[], io: Output = stdio): Promise<number>
     .option(dataOption, dataHelp)
     .action(async (options) => { code = await keysRotateCommand(options, io) })
 
+  relayCommands(program, io, async (fn) => { code = await fn() })
   identityCommands(program, io)
   daoCommands(program, io)
   auditCommands(program, io)
