@@ -18,6 +18,7 @@
  * Histograms use the same buckets so p50/p95/p99 are derivable (`histogram_quantile`); `json()`
  * gives the same figures with the quantiles estimated from the buckets.
  */
+import { setMaxListeners } from 'node:events'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ExecutionEngine } from '../../src/index.js'
 
@@ -115,6 +116,8 @@ export function systemMetrics (init: SystemMetricsInit): SystemMetrics {
 
   const { events } = init.engine
   const controller = new AbortController()
+  // one signal removes every engine listener of this collector: more than the default 10 is by design
+  setMaxListeners(Infinity, controller.signal)
   const on = <K extends Parameters<typeof events.addEventListener>[0]>(type: K, fn: (detail: any) => void): void => {
     events.addEventListener(type, ((evt: CustomEvent) => { fn(evt.detail) }) as never, { signal: controller.signal })
   }

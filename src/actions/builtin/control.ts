@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { ActionDefinition } from '../../interface/action.js'
 import { nonNegativeMs, orExpr } from './params.js'
 import { WEBHOOK_TRIGGER, WebhookParamsSchema } from './webhook-params.js'
+import { checkSchedule } from '../../triggers/scheduler.js'
 
 function engineOnly (name: string): ActionDefinition['run'] {
   return () => { throw new Error(`${name} is carried out by the engine, not dispatched`) }
@@ -40,7 +41,11 @@ export const controlActions: ActionDefinition[] = [
   }).loose()),
   control('qflow.trigger.manual', ['event-trigger'], z.object({}).loose()),
   control(WEBHOOK_TRIGGER, ['event-trigger'], WebhookParamsSchema),
-  control('qflow.trigger.schedule', ['event-trigger'], z.object({ cron: z.string({ error: 'must be a cron expression' }).min(1), timezone: z.string().optional() }).loose()),
+  control('qflow.trigger.schedule', ['event-trigger'], z.object({ cron: z.string({ error: 'must be a cron expression' }).min(1), timezone: z.string().optional() }).loose()
+    .superRefine((spec, ctx) => {
+      // the pattern and the time zone are checked when the flow is validated, not first at the relay
+      for (const problem of checkSchedule(spec, Date.now(), '')) ctx.addIssue({ code: 'custom', path: [problem.path.replace(/^\./, '')], message: problem.message })
+    })),
   control('qflow.trigger.event', ['event-trigger'], z.object({
     event: z.string({ error: 'must be an event name' }).min(1, { error: 'must be an event name' }),
     filter: z.string({ error: 'must be a JSONata expression' }).optional(),

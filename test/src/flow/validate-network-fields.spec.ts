@@ -31,4 +31,14 @@ describe('validateFlow: step placement and webhook fields', () => {
       'steps[0].params.auth.token: must be at least 16 characters'
     ])
   })
+
+  it('checks a schedule trigger cron pattern and time zone', () => {
+    const schedule = (params: Record<string, unknown>): ReturnType<typeof step> => step('tick', { type: 'event-trigger', action: 'qflow.trigger.schedule', params })
+    expect(errorsOf(validateFlow(flow([schedule({ cron: '*/5 * * * *', timezone: 'Europe/Paris' }), step('a')]), { actions }))).toEqual([])
+    const [cron] = errorsOf(validateFlow(flow([schedule({ cron: '61 * * * *' }), step('a')]), { actions }))
+    expect(cron).toMatch(/^steps\[0\]\.params\.cron: not a valid cron pattern/)
+    expect(errorsOf(validateFlow(flow([schedule({ cron: '* * * * *', timezone: 'Mars/Olympus' }), step('a')]), { actions }))).toEqual([
+      "steps[0].params.timezone: not a known IANA time zone (e.g. Europe/Paris, UTC): 'Mars/Olympus'"
+    ])
+  })
 })
