@@ -1,0 +1,144 @@
+/**
+ * Network benchmark (issue 7), real libp2p nodes on 127.0.0.1 (WebSockets) in this process:
+ * - dispatch round trip coordinator → executor → coordinator over `/qflow/dispatch/1.0.0`
+ *   (sign request, verify, run a no-op action, sign result, verify): p50 / p99
+ * - a 40-step flow whose steps all run remotely (engine + remote dispatcher): ms per step
+ * - node selection among 10,000 known nodes: µs per `select` (no filter / with a capability)
+ * - dispatch p50 with 3, 25, 50 and 100 executor nodes in the process, and the 100/3 ratio
+ * Bounded: fixed counts, every node stopped at the end (well under 2 minutes here).
+ */
+import '../../node/platform/network-polyfills.js'
+import type { NodeSelectionCriteria, QNETNode } from '../../shared/network.js'
+import type { ActionDefinition } from '../../src/interface/action.js'
+import type { StepRequest } from '../../src/interface/dispatcher.js'
+import { nodeSelector } from '../../src/network/index.js'
+import { flow, run, task } from '../fixtures/engine.js'
+import { startCluster, startExecutor } from '../node/network/cluster.js'
+import type { Cluster } from '../node/network/cluster.js'
+import type { NetworkNode } from '../../node/platform/network-node.js'
+import { figure, fmt, percentile } from './stats.js'
+
+const noop: ActionDefinition = { name: 'bench.noop', stepTypes: ['task'], run: (params) => ({ ok: true, n: params.n }) }
+
+let seq = 0
+const request = (): StepRequest => {
+  const i = ++seq
+  return { executionId: 'bench', flowId: 'bench', stepId: `s${i}`, attempt: 1, idempotencyKey: `bench:s${i}:1`, step: task(`s${i}`, 'bench.noop'), params: { n: i } }
+}
+
+/** Round trips in ms (sorted) and how many dispatches failed (they are not timed). */
+async function dispatchTimes (cluster: Cluster, n: number, warmup: number): Promise<{ ms: number[], failed: number, firstError: string }> {
+  const signal = new AbortController().signal
+  let failed = 0
+  let firstError = ''
+  const fail = (err: any): void => { failed++; firstError ||= `${String(err?.name)}: ${String(err?.message)}` }
+  for (let i = 0; i < warmup; i++) await cluster.coordinator.dispatcher.dispatch(request(), { signal }).catch(fail)
+  const ms: number[] = []
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    try {
+      await cluster.coordinator.dispatcher.dispatch(request(), { signal })
+      ms.push(performance.now() - t)
+    } catch (err) {
+      fail(err)
+    }
+  }
+  return { ms: ms.sort((a, b) => a - b), failed, firstError }
+}
+
+const failures = (r: { failed: number, firstError: string }): string => r.failed > 0 ? ` (${r.failed} dispatches failed, first: ${r.firstError.slice(0, 160)})` : ''
+
+function selectionBench (print: (line: string) => void): void {
+  const s = nodeSelector()
+  const caps = Array.from({ length: 20 }, (_, i) => `cap${i}`)
+  let x = 42
+  const rnd = (): number => { x = (x * 1103515245 + 12345) % 2 ** 31; return x / 2 ** 31 }
+  for (let i = 0; i < 10_000; i++) {
+    const node: QNETNode = {
+      nodeId: `node-${i}`, identity: `did:key:node-${i}`, address: '', capabilities: caps.filter(() => rnd() < 0.3),
+      performanceScore: rnd(), currentLoad: rnd(), latency: Math.round(rnd() * 200), daoSubnets: ['alpha'],
+      lastSeen: new Date(0).toISOString(), reputation: 0.5 + rnd() / 2
+    }
+    s.upsert(node)
+  }
+  const base: NodeSelectionCriteria = { daoSubnet: 'alpha', requiredCapabilities: [], minPerformanceScore: 0.2, maxLatency: 150, resourceRequirements: {} }
+  const cases: Array<[string, NodeSelectionCriteria]> = [['no capability filter', base], ['requiring 1 capability', { ...base, requiredCapabilities: ['cap3'] }]]
+  for (const [name, criteria] of cases) {
+    for (let i = 0; i < 200; i++) s.select(criteria)
+    const us: number[] = []
+    for (let i = 0; i < 2000; i++) {
+      const t = performance.now()
+      s.select({ ...criteria, excludeNodes: [`node-${i}`] })
+      us.push((performance.now() - t) * 1000)
+    }
+    us.sort((a, b) => a - b)
+    print(figure(`selection among 10,000 nodes, ${name}, p50`, percentile(us, 50), 'µs', { op: '<=', value: 100 }))
+    print(figure(`selection among 10,000 nodes, ${name}, p99`, percentile(us, 99), 'µs'))
+  }
+}
+
+export async function benchNetwork (print: (line: string) => void): Promise<void> {
+  selectionBench(print)
+
+  // two nodes: round trip
+  let cluster = await startCluster({ executors: [{ actions: [noop] }] })
+  try {
+    const r = await dispatchTimes(cluster, 500, 50)
+    const ms = r.ms
+    print(figure('dispatch round trip, 2 nodes on loopback, p50', percentile(ms, 50), 'ms', { op: '<=', value: 3 }) + failures(r))
+    print(figure('dispatch round trip, 2 nodes on loopback, p99', percentile(ms, 99), 'ms'))
+  } finally {
+    await cluster.stop()
+  }
+
+  // a 40-step flow, every step remote (3 executors)
+  cluster = await startCluster({ executors: [{ actions: [noop] }, { actions: [noop] }, { actions: [noop] }] })
+  try {
+    const steps = Array.from({ length: 40 }, (_, i) => task(`s${i}`, 'bench.noop', { n: i }))
+    await run(cluster.engine, flow(steps))
+    const t = performance.now()
+    const state = await run(cluster.engine, flow(steps))
+    const total = performance.now() - t
+    if (state.status !== 'completed') throw new Error(`bench flow ${state.status}`)
+    const nodes = new Set(Object.values(state.nodeAssignments)).size
+    print(figure(`40-step flow, all steps remote (${nodes} executors used)`, total / 40, 'ms/step'))
+  } finally {
+    await cluster.stop()
+  }
+
+  // dispatch latency as the process holds more nodes
+  // 100 nodes share this process's one event loop: they announce every 5 s (the coordinator
+  // forgets a node after 3 silent periods), as 100 separate processes would not need to
+  // and dial only the coordinator (connectTo 0) instead of a mesh
+  const quiet = { actions: [noop], announceIntervalMs: 5000, connectTo: 0 }
+  cluster = await startCluster({ executors: [quiet, quiet, quiet] })
+  const more: NetworkNode[] = []
+  try {
+    const p50s = new Map<number, number>()
+    for (const size of [3, 25, 50, 100]) {
+      while (cluster.executors.length + more.length < size) {
+        const batch = Math.min(5, size - cluster.executors.length - more.length)
+        more.push(...await Promise.all(Array.from({ length: batch }, async () => await startExecutor(quiet, cluster!.coordinator.addresses()))))
+      }
+      // bounded: measure with the nodes the coordinator knows after 30 s at most, and say so
+      await cluster.coordinator.presence.waitForNodes('alpha', size, { signal: AbortSignal.timeout(30_000) }).catch(() => {})
+      const known = cluster.coordinator.selector.size
+      const r = await dispatchTimes(cluster, 200, 30)
+      const ms = r.ms
+      p50s.set(size, percentile(ms, 50))
+      print(figure(`dispatch with ${size} nodes in the process, p50`, percentile(ms, 50), 'ms') + `, p99 ${fmt(percentile(ms, 99))} ms` +
+        (known < size ? ` (coordinator knew ${known} of ${size} nodes)` : '') + failures(r))
+    }
+    const ratio = p50s.get(100)! / p50s.get(3)!
+    print(figure('dispatch p50 ratio, 100 nodes / 3 nodes', ratio, '×', { op: '<=', value: 1.5 }))
+  } finally {
+    await Promise.allSettled(more.map(async n => await n.stop()))
+    await cluster.stop()
+  }
+}
+
+// `npx tsx test/bench/network.ts` runs this suite alone
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchNetwork(line => { process.stdout.write(line + '\n') })
+  process.exit(0)
+}
