@@ -1,21 +1,26 @@
 /**
- * The durable state store on Node: `blockstore-fs` + `datastore-fs` under a data directory,
- * a local keyring in that datastore, and optionally a light Helia (libp2p + bitswap) over the
- * same blockstore so peers can fetch blocks by CID. The store never needs the network.
+ * The durable state store on Node: LevelDB (blockstore-level + datastore-level) under a data
+ * directory, batches written in place (no write-ahead journal on top of LevelDB's own), a
+ * local keyring in that datastore whose data keys also get node:crypto's synchronous
+ * AES-256-GCM, and optionally a light Helia (libp2p + bitswap) over the same blockstore so
+ * peers can fetch blocks by CID. The store never needs the network.
  *
- *   <dataDir>/blocks       FsBlockstore (one file per block, sharded by CID suffix)
- *   <dataDir>/datastore    FsDatastore (execution records, flow pointers, keyring)
- *   <dataDir>/master.key   32 random bytes, mode 0600: only when neither `masterKey` nor
- *                          `passphrase` is given (a passphrase keeps the disk alone useless)
+ *   <dataDir>/state.ldb      LevelDB: blocks, execution records, flow pointers, keyring (see `level-stores.ts`)
+ *   <dataDir>/master.key     32 random bytes, mode 0600: only when neither `masterKey` nor
+ *                            `passphrase` is given (a passphrase keeps the disk alone useless)
+ *
+ * The runtime passes nothing new: every addition here has a default.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { FsBlockstore } from 'blockstore-fs'
-import { FsDatastore } from 'datastore-fs'
 import type { Helia } from '@helia/interface'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import { heliaStateStore, localKeyring } from '../../src/state/index.js'
 import type { HeliaStateStore, HeliaStateStoreInit, Keyring } from '../../src/state/index.js'
+import { nodeAesGcm } from './aes-gcm-cipher.js'
+import { openLevelStores } from './level-stores.js'
+import type { BatchedLevelBlockstore } from './level-stores.js'
+import type { LevelDatastore } from 'datastore-level'
 
 export interface NodeStateStoreInit extends Omit<HeliaStateStoreInit, 'blockstore' | 'datastore' | 'keyring' | 'helia'> {
   dataDir: string
@@ -31,8 +36,8 @@ export interface NodeStateStoreInit extends Omit<HeliaStateStoreInit, 'blockstor
 export interface NodeStateStore {
   store: HeliaStateStore
   keyring: Keyring
-  blockstore: FsBlockstore
-  datastore: FsDatastore
+  blockstore: BatchedLevelBlockstore
+  datastore: LevelDatastore
   helia?: Helia
   /** Flushes and closes the store, stops Helia, closes the stores. */
   close(): Promise<void>
@@ -41,23 +46,22 @@ export interface NodeStateStore {
 export async function openNodeStateStore (init: NodeStateStoreInit): Promise<NodeStateStore> {
   const { dataDir, masterKey, passphrase, iterations, networking, ...options } = init
   await mkdir(dataDir, { recursive: true })
-  const blockstore = new FsBlockstore(join(dataDir, 'blocks'))
-  const datastore = new FsDatastore(join(dataDir, 'datastore'))
-  await blockstore.open()
-  await datastore.open()
+  const level = await openLevelStores(dataDir)
+  const { blockstore, datastore } = level
+  const cipher = nodeAesGcm()
   let keyring: Keyring
   let helia: Helia | undefined
   let store: HeliaStateStore
   try {
     keyring = passphrase != null
-      ? await localKeyring({ datastore, passphrase, iterations, now: options.now })
-      : await localKeyring({ datastore, masterKey: masterKey ?? await masterKeyFile(join(dataDir, 'master.key')), now: options.now })
+      ? await localKeyring({ datastore, passphrase, iterations, now: options.now, cipher })
+      : await localKeyring({ datastore, masterKey: masterKey ?? await masterKeyFile(join(dataDir, 'master.key')), now: options.now, cipher })
     helia = networking == null ? undefined : await startHelia(blockstore, datastore, networking.libp2p)
-    store = await heliaStateStore({ ...options, blockstore, datastore, keyring, helia })
+    // LevelDB makes a batch one append to its own log: no write-ahead journal on top of it
+    store = await heliaStateStore({ ...options, journal: { writeAhead: false, inPlace: level.commit, ...options.journal }, blockstore, datastore, keyring, helia })
   } catch (err) {
     await helia?.stop()
-    await blockstore.close()
-    await datastore.close()
+    await level.close()
     throw err
   }
   return {
@@ -69,8 +73,7 @@ export async function openNodeStateStore (init: NodeStateStoreInit): Promise<Nod
     close: async () => {
       await store.close()
       await helia?.stop()
-      await blockstore.close()
-      await datastore.close()
+      await level.close()
     }
   }
 }
@@ -91,7 +94,7 @@ async function masterKeyFile (path: string): Promise<Uint8Array> {
  * its own MemoryDatastore (the stream-handler race of libp2p 3.3.11); the PeerId key persists
  * in the Helia datastore. Loaded lazily so a store without networking never loads libp2p.
  */
-async function startHelia (blockstore: FsBlockstore, datastore: FsDatastore, libp2p: CreateLibp2pOptions): Promise<Helia> {
+async function startHelia (blockstore: BatchedLevelBlockstore, datastore: LevelDatastore, libp2p: CreateLibp2pOptions): Promise<Helia> {
   polyfillPromiseWithResolvers()
   const [{ createHeliaLight }, { withLibp2pLight }, { withBitswap }, { MemoryDatastore }] = await Promise.all([
     import('helia'), import('@helia/libp2p'), import('@helia/bitswap'), import('datastore-core')

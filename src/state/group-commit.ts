@@ -1,10 +1,10 @@
 /**
  * Group commit. Operations submitted while a commit is in flight (or within the same tick)
- * are committed together: one `putMany` for their blocks and one datastore batch for their
- * pointers, so durability costs one round of I/O per batch, not per execution. Operations
+ * are committed together (one journal entry, or one write in place: see `journal.ts`), so
+ * durability costs one round of I/O per batch, not per execution. Operations
  * with the same key (one execution, one flow) run in submission order; different keys are
- * prepared concurrently. `exclusive(fn)` runs `fn` with no commit in flight (GC, import,
- * re-encryption).
+ * prepared concurrently, a few at a time. `exclusive(fn)` runs `fn` with no commit in flight
+ * (GC, import, re-encryption).
  */
 import { StoreClosedError } from './errors.js'
 import type { Tx } from './tx.js'
@@ -38,6 +38,9 @@ export interface CommitStats {
   /** Failed background maintenance (journal compactions; each is retried). */
   maintenanceErrors: number
 }
+
+/** Keys whose operations are prepared concurrently within one batch. */
+const PREPARE_WINDOW = 8
 
 interface Entry {
   op?: CommitOp<unknown>
@@ -121,16 +124,24 @@ export class GroupWriter {
       if (group == null) groups.set(key, [entry])
       else group.push(entry)
     }
-    await Promise.all([...groups.values()].map(async entries => {
-      for (const entry of entries) {
-        try {
-          entry.value = await (entry.op as CommitOp<unknown>).run(tx)
-          entry.ok = true
-        } catch (err) {
-          entry.error = err
+    // a few keys at a time: enough to overlap reads that miss the cache, few enough that other
+    // work waiting in the microtask queue (expression evaluations, the engine) is not starved
+    // behind one slice of every operation of a large batch at each of its awaits
+    const queue = [...groups.values()]
+    let next = 0
+    const prepare = async (): Promise<void> => {
+      while (next < queue.length) {
+        for (const entry of queue[next++]) {
+          try {
+            entry.value = await (entry.op as CommitOp<unknown>).run(tx)
+            entry.ok = true
+          } catch (err) {
+            entry.error = err
+          }
         }
       }
-    }))
+    }
+    await Promise.all(Array.from({ length: Math.min(PREPARE_WINDOW, queue.length) }, prepare))
     this.stats.batches++
     this.stats.ops += batch.length
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length)

@@ -11,7 +11,8 @@
  * Pointers (datastore, layout in `keys.ts`): one record per execution (head, event count,
  * summary, owner, recent snapshots), stored under the active or the terminal set; one pointer
  * per flow. Appends and snapshots across executions are group-committed (`group-commit.ts`)
- * and made durable by one journal write per batch (`journal.ts`). See ARCHITECTURE.md.
+ * and made durable by one journal write per batch, or written in place on stores whose
+ * batches are cheap (LevelDB; `journal.ts`). See ARCHITECTURE.md.
  */
 import type { HeliaStateStore } from './types.js'
 import type { ReencryptOptions, ReencryptResult } from './commands/reencrypt.js'

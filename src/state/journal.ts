@@ -11,6 +11,15 @@
  * Entries live in a ring of JOURNAL_SLOTS keys (slot = seq mod slots), so none is ever
  * deleted: a write that would overwrite an entry not yet compacted waits for compaction.
  * Replay at open applies the entries newer than the mark, in order, then compacts.
+ *
+ * Without write-ahead (`writeAhead: false`, for log-structured stores such as LevelDB where a
+ * batch is one append to the store's own log), a batch is written in place: blocks and
+ * pointers in one atomic write when the platform offers one (`inPlace`: Node's single
+ * LevelDB), else its blocks with one `putMany`, then its pointers with one datastore batch
+ * (blocks land before the pointers that name them, so a crash in between leaves garbage for
+ * GC, never a dangling pointer). There is nothing to compact, and no write ever waits behind
+ * compaction. Entries a write-ahead run
+ * left behind are still replayed and compacted at open.
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import { Key } from 'interface-datastore'
@@ -38,7 +47,25 @@ export interface JournalOptions {
   maxDirty?: number
   /** Journaled block bytes that start a compaction (default 8 MiB). */
   maxPendingBytes?: number
+  /**
+   * Default true: one journal entry per batch, compacted in the background (stores where each
+   * key is a file or a transaction: datastore-fs, IndexedDB). false: write each batch in place
+   * (stores whose batch is already one log append: LevelDB).
+   */
+  writeAhead?: boolean
+  /**
+   * With `writeAhead: false`: writes a batch's blocks and pointer changes in ONE atomic write
+   * (Node: one LevelDB batch across the blockstore and the datastore). Absent: the blocks with
+   * `putMany`, then the pointers with a datastore batch.
+   */
+  inPlace?: InPlaceCommit
 }
+
+/** One change of a pointer key. */
+export type PointerOp = { type: 'put', key: Key, value: Uint8Array } | { type: 'delete', key: Key }
+
+/** Writes blocks and pointer changes atomically: all of them or none. */
+export type InPlaceCommit = (blocks: Block[], pointers: PointerOp[]) => Promise<void>
 
 export class Journal {
   private seq = 0
@@ -48,11 +75,15 @@ export class Journal {
   errors = 0
   private readonly maxDirty: number
   private readonly maxPendingBytes: number
+  private readonly writeAhead: boolean
+  private readonly inPlace?: InPlaceCommit
 
   constructor (private readonly datastore: Datastore, private readonly cache: RecordCache,
     private readonly blocks: PendingBlockstore, options: JournalOptions = {}) {
     this.maxDirty = options.maxDirty ?? 4096
     this.maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024
+    this.writeAhead = options.writeAhead ?? true
+    this.inPlace = options.inPlace
   }
 
   /** Entries written since the last compaction. */
@@ -66,6 +97,7 @@ export class Journal {
 
   /** Makes one batch durable: large blocks to the blockstore, then a single journal put. */
   async write (blocks: Block[], execs: Array<[string, ExecRecord]>, flows: Array<[string, FlowPointer | null]>): Promise<void> {
+    if (!this.writeAhead) return this.writeInPlace(blocks, execs, flows)
     while (this.pending >= JOURNAL_SLOTS) await this.compact() // never overwrite an entry not yet compacted
     const large = blocks.filter(b => b.bytes.length >= INLINE_LIMIT)
     if (large.length > 0) {
@@ -106,25 +138,63 @@ export class Journal {
     const execs = [...this.cache.execs.dirty]
     const flows = [...this.cache.flows.dirty]
     await this.blocks.flush() // blocks before the records that name them
+    await this.writePointers(execs, flows)
+    await this.datastore.put(MARK, dagCbor.encode({ seq: through }))
+    this.mark = through
+  }
+
+  /**
+   * Without write-ahead: in one atomic write when the platform gives one (`inPlace`), else the
+   * blocks, then the pointers, each as one batch. Memory follows disk.
+   */
+  private async writeInPlace (blocks: Block[], execs: Array<[string, ExecRecord]>, flows: Array<[string, FlowPointer | null]>): Promise<void> {
+    // entries of an earlier write-ahead run first, so that no older pointer overwrites a newer one
+    while (this.pending > 0) await this.compact()
+    if (this.inPlace != null) {
+      const { ops, settle } = this.pointerOps(execs, flows)
+      await this.inPlace(blocks, ops)
+      settle()
+      return
+    }
+    if (blocks.length > 0) {
+      for await (const _ of this.blocks.inner.putMany(blocks)) { /* drain */ }
+    }
+    await this.writePointers(execs, flows)
+  }
+
+  /** Writes each pointer to its key with one datastore batch, then marks them settled in memory. */
+  private async writePointers (execs: Array<[string, ExecRecord | null]>, flows: Array<[string, FlowPointer | null]>): Promise<void> {
+    if (execs.length === 0 && flows.length === 0) return
+    const { ops, settle } = this.pointerOps(execs, flows)
     const batch = this.datastore.batch()
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value)
+      else batch.delete(op.key)
+    }
+    await batch.commit()
+    settle()
+  }
+
+  /**
+   * The datastore changes that write each pointer to its key (records move between the active
+   * and terminal sets here: put before delete; BaseDatastore batches apply puts first, LevelDB
+   * and IndexedDB commit atomically: a record is never lost), and what settles them in memory.
+   */
+  private pointerOps (execs: Array<[string, ExecRecord | null]>, flows: Array<[string, FlowPointer | null]>): { ops: PointerOp[], settle: () => void } {
+    const ops: PointerOp[] = []
     const settled: Array<() => void> = []
     for (const [id, rec] of execs) {
       if (rec == null) continue
       const loc = TERMINAL_STATUSES.has(rec.status) ? 't' : 'a'
-      batch.put(execKey(id, loc), encodeRecord(rec))
-      // puts land before deletes (BaseDatastore; IndexedDB commits atomically): a record is never lost
-      for (const old of this.cache.execs.locations(id)) if (old !== loc && old !== 'f') batch.delete(execKey(id, old))
+      ops.push({ type: 'put', key: execKey(id, loc), value: encodeRecord(rec) })
+      for (const old of this.cache.execs.locations(id)) if (old !== loc && old !== 'f') ops.push({ type: 'delete', key: execKey(id, old) })
       settled.push(() => { this.cache.execs.settle(id, rec, [loc]) })
     }
     for (const [id, ptr] of flows) {
-      if (ptr == null) batch.delete(flowKey(id))
-      else batch.put(flowKey(id), encodeRecord(ptr))
+      ops.push(ptr == null ? { type: 'delete', key: flowKey(id) } : { type: 'put', key: flowKey(id), value: encodeRecord(ptr) })
       settled.push(() => { this.cache.flows.settle(id, ptr, ptr == null ? [] : ['f']) })
     }
-    await batch.commit()
-    await this.datastore.put(MARK, dagCbor.encode({ seq: through }))
-    this.mark = through
-    for (const settle of settled) settle()
+    return { ops, settle: () => { for (const settle of settled) settle() } }
   }
 
   /**

@@ -11,9 +11,19 @@ import { base32 } from 'multiformats/bases/base32'
 import { Key } from 'interface-datastore'
 
 const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
 
 export function encodeId (id: string): string {
   return base32.baseEncode(encoder.encode(id))
+}
+
+/** The id a key name stands for; undefined for a name this store did not write. */
+export function decodeId (name: string): string | undefined {
+  try {
+    return decoder.decode(base32.baseDecode(name))
+  } catch {
+    return undefined
+  }
 }
 
 export const ACTIVE_PREFIX = '/qflow/x/a'

@@ -6,7 +6,7 @@
  * compaction knows which stale key to delete.
  */
 import type { Datastore } from 'interface-datastore'
-import { ACTIVE_PREFIX, FLOW_PREFIX, TERMINAL_PREFIX, encodeId } from './keys.js'
+import { ACTIVE_PREFIX, FLOW_PREFIX, TERMINAL_PREFIX, decodeId } from './keys.js'
 import type { RecordLocation } from './keys.js'
 import { loadExec, loadFlowPointer } from './records.js'
 import type { ExecRecord, FlowPointer } from './records.js'
@@ -40,6 +40,7 @@ export class PointerTable<V> {
   /** Counts settled records: a reader of the disk keys can tell that compaction moved some meanwhile. */
   settles = 0
   private readonly lru: Lru<V>
+  /** By id (not by key name: no encoding on the hot path). */
   private readonly disk = new Map<string, RecordLocation[]>()
   private readonly loading = new Map<string, Promise<V | undefined>>()
 
@@ -53,15 +54,17 @@ export class PointerTable<V> {
     for (const [prefix, loc] of this.prefixes) {
       for await (const key of datastore.queryKeys({ prefix })) {
         if (!key.toString().startsWith(`${prefix}/`)) continue
-        const locs = this.disk.get(key.baseNamespace()) ?? []
-        this.disk.set(key.baseNamespace(), [...locs, loc])
+        const id = decodeId(key.baseNamespace())
+        if (id == null) continue // not a key this store wrote
+        const locs = this.disk.get(id) ?? []
+        this.disk.set(id, [...locs, loc])
       }
     }
   }
 
   /** Keys the id is stored under on disk. */
   locations (id: string): RecordLocation[] {
-    return this.disk.get(encodeId(id)) ?? []
+    return this.disk.get(id) ?? []
   }
 
   async get (id: string): Promise<V | undefined> {
@@ -69,7 +72,7 @@ export class PointerTable<V> {
     if (dirty !== undefined) return dirty ?? undefined
     const hit = this.lru.get(id)
     if (hit !== undefined) return hit
-    if (!this.disk.has(encodeId(id))) return undefined
+    if (!this.disk.has(id)) return undefined
     let pending = this.loading.get(id)
     if (pending == null) {
       const p = this.load(id).then(value => {
@@ -96,8 +99,8 @@ export class PointerTable<V> {
    */
   settle (id: string, value: V | null, locs: RecordLocation[]): void {
     this.settles++
-    if (locs.length === 0) this.disk.delete(encodeId(id))
-    else this.disk.set(encodeId(id), locs)
+    if (locs.length === 0) this.disk.delete(id)
+    else this.disk.set(id, locs)
     if (this.dirty.has(id) && this.dirty.get(id) !== value) return
     this.loading.delete(id)
     this.dirty.delete(id)

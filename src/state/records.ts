@@ -1,7 +1,8 @@
 /**
  * The mutable pointers: one record per execution (log head, event count, summary, owner,
- * recent snapshots) and one pointer per flow (latest version). Records are dag-cbor in the
- * datastore; `rev` grows with every write so that, should a crash leave a record both in the
+ * recent snapshots) and one pointer per flow (latest version). Records are UTF-8 JSON in the
+ * datastore, links in dag-json form `{ "/": "<CID>" }` (one record is written per execution
+ * per batch: JSON costs a tenth of dag-cbor here); `rev` grows with every write so that, should a crash leave a record both in the
  * active and the terminal set, the newer one wins (see `loadExec`).
  */
 import * as dagCbor from '@ipld/dag-cbor'
@@ -34,30 +35,61 @@ export interface StoredExec { rec: ExecRecord, locs: Array<'a' | 't'> }
 
 export interface FlowPointer { id: string, head: CID, n: number, owner: string }
 
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** JSON; CIDs serialise themselves as `{ "/": "<CID>" }` (`CID.toJSON`). */
 export function encodeRecord (value: ExecRecord | FlowPointer): Uint8Array {
-  return dagCbor.encode(value)
+  return encoder.encode(JSON.stringify(value))
+}
+
+/** JSON; or dag-cbor, the format of records written before (a map's first byte is 0xa0-0xbf, never `{`). */
+function parseRecord (bytes: Uint8Array): any {
+  try {
+    return bytes[0] === 0x7b ? JSON.parse(decoder.decode(bytes)) : dagCbor.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+/** A link in dag-json form (or a CID object, from a dag-cbor journal entry or export manifest). */
+function parseLink (value: unknown): CID | undefined {
+  const cid = CID.asCID(value)
+  if (cid != null) return cid
+  const text = (value as { '/'?: unknown } | null)?.['/']
+  if (typeof text !== 'string') return undefined
+  try {
+    return CID.parse(text)
+  } catch {
+    return undefined
+  }
 }
 
 export function decodeExec (bytes: Uint8Array, id?: string): ExecRecord {
-  let rec: any
-  try {
-    rec = dagCbor.decode(bytes)
-  } catch {
-    throw new IntegrityError({ kind: 'execution', id }, 'record is not dag-cbor')
-  }
-  const ok = rec != null && typeof rec.id === 'string' && typeof rec.flowId === 'string' &&
+  const rec = parseRecord(bytes)
+  if (rec == null) throw new IntegrityError({ kind: 'execution', id }, 'record is neither JSON nor dag-cbor')
+  const ok = typeof rec === 'object' && typeof rec.id === 'string' && typeof rec.flowId === 'string' &&
     (EXECUTION_STATUSES as readonly string[]).includes(rec.status) && typeof rec.n === 'number' &&
-    typeof rec.rev === 'number' && (rec.head === null || CID.asCID(rec.head) != null) && Array.isArray(rec.snaps)
+    typeof rec.rev === 'number' && typeof rec.at === 'number' && typeof rec.owner === 'string' && Array.isArray(rec.snaps)
   if (!ok || (id != null && rec.id !== id)) throw new IntegrityError({ kind: 'execution', id }, 'malformed execution record')
-  return rec
+  const head = rec.head === null ? null : parseLink(rec.head)
+  const snaps: Array<[string, CID]> = []
+  for (const entry of rec.snaps) {
+    const cid = Array.isArray(entry) && typeof entry[0] === 'string' ? parseLink(entry[1]) : undefined
+    if (cid == null) throw new IntegrityError({ kind: 'execution', id }, 'malformed snapshot link in execution record')
+    snaps.push([entry[0], cid])
+  }
+  if (head === undefined) throw new IntegrityError({ kind: 'execution', id }, 'malformed log head in execution record')
+  return { id: rec.id, flowId: rec.flowId, status: rec.status, at: rec.at, n: rec.n, head, snaps, owner: rec.owner, rev: rec.rev }
 }
 
 export function decodeFlowPointer (bytes: Uint8Array, id?: string): FlowPointer {
-  const ptr: any = dagCbor.decode(bytes)
-  if (ptr == null || typeof ptr.id !== 'string' || CID.asCID(ptr.head) == null || (id != null && ptr.id !== id)) {
+  const ptr = parseRecord(bytes)
+  const head = ptr == null ? undefined : parseLink(ptr.head)
+  if (ptr == null || typeof ptr.id !== 'string' || head == null || typeof ptr.n !== 'number' || typeof ptr.owner !== 'string' || (id != null && ptr.id !== id)) {
     throw new IntegrityError({ kind: 'flow', id }, 'malformed flow pointer')
   }
-  return ptr
+  return { id: ptr.id, head, n: ptr.n, owner: ptr.owner }
 }
 
 /** Reads both locations; the record with the higher `rev` is the execution's. */

@@ -25,7 +25,7 @@ export interface HeliaStateStoreInit {
   /** Outputs whose JSON exceeds this many bytes become their own block (default 256 KiB). */
   largeOutputThreshold?: number
   groupCommit?: GroupCommitOptions
-  /** When the journal is compacted into block files and record keys (see `journal.ts`). */
+  /** Write-ahead journal or writes in place, and when the journal is compacted (see `journal.ts`). */
   journal?: JournalOptions
   /** Snapshots per execution that stay loadable by checkpoint id (default 16). */
   snapshotRetention?: number
@@ -49,7 +49,7 @@ export interface HeliaStateStore extends StateStore {
   /** The CID of the execution's newest log block (undefined before the first event). */
   getHead(executionId: string): Promise<CID | undefined>
   /**
-   * Resolves once everything submitted so far is durable, and written out as block files and
+   * Resolves once everything submitted so far is durable, and written out to the blockstore and
    * record keys (so that Helia, sharing the blockstore, can serve every block).
    */
   flush(): Promise<void>

@@ -1,11 +1,14 @@
 /**
  * Durable engine figures (issue 3), end to end through `createNodeRuntime` on a data
- * directory (fs store, checkpoint at every step boundary, the default there):
+ * directory (LevelDB store, checkpoint at every step boundary, the default there):
  * - ms per step of a 40-step sequential flow
- * - 3-step executions/s with 1,000 in flight, on the fs store and on the in-memory store, and the ratio
+ * - 3-step executions/s with 1,000 in flight, on the level store and on the in-memory store, and the ratio
  * - checkpoint save p50/p99 as the engine sees it (`engine.createCheckpoint()` on live executions)
  * - recovery: 1,000 in-flight executions of a killed process (`test/fixtures/crash-node.ts`)
  *   active again on a new runtime, then all completed
+ * - the same engine over the two store backends in one run (no runtime, so no trust work):
+ *   the earlier default (blockstore-fs + datastore-fs, write-ahead journal, WebCrypto) and
+ *   the current one (LevelDB, batches written in place, node:crypto AES-GCM)
  * Store-level figures are in `state.ts`.
  */
 import { spawn } from 'node:child_process'
@@ -13,9 +16,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { FsBlockstore } from 'blockstore-fs'
+import { FsDatastore } from 'datastore-fs'
 import type { FlowDefinition, FlowStep } from '../../shared/flow.js'
+import { openNodeStateStore } from '../../node/platform/helia-node.js'
 import { createNodeRuntime } from '../../node/runtime.js'
 import type { NodeRuntime, NodeRuntimeInit } from '../../node/runtime.js'
+import { builtinRegistry, createExecutionEngine, localDispatcher, randomIds, systemClock } from '../../src/index.js'
+import type { HeliaStateStore } from '../../src/state/index.js'
+import { heliaStateStore, localKeyring } from '../../src/state/index.js'
 import { figure, fmt, percentile } from './stats.js'
 
 const crashNode = fileURLToPath(new URL('../fixtures/crash-node.ts', import.meta.url))
@@ -63,7 +72,7 @@ async function sequential (print: (line: string) => void): Promise<void> {
     t0 = performance.now()
     for (let i = 0; i < runs; i++) await runOne(runtime, 'seq1')
     const seq1 = performance.now() - t0
-    print(figure(`durable: 40-step sequential flow, per step (fs store, checkpoint every step, snapshot block every 32 events, ${runs} executions = ${fmt(runs * 40)} steps)`,
+    print(figure(`durable: 40-step sequential flow, per step (level store, checkpoint every step, snapshot block every 32 events, ${runs} executions = ${fmt(runs * 40)} steps)`,
       seq40 / (runs * 40), 'ms/step', { op: '<=', value: 2 }))
     print(figure('durable: 40-step sequential flow, marginal step (40-step minus 1-step execution time / 39)', (seq40 - seq1) / (runs * 39), 'ms/step'))
   } finally {
@@ -71,7 +80,7 @@ async function sequential (print: (line: string) => void): Promise<void> {
   }
 }
 
-/** 2. 3-step executions, 1,000 in flight: fs store, then memory store, same engine settings. */
+/** 2. 3-step executions, 1,000 in flight: level store, then memory store, same engine settings. */
 async function throughput (durable: boolean): Promise<{ perSec: number, executions: number }> {
   const inFlight = 1000
   const runtime = await runtimeOn(durable, { maxConcurrentFlows: 2 * inFlight, checkpointInterval: 0 })
@@ -121,8 +130,8 @@ async function checkpoints (print: (line: string) => void): Promise<void> {
     }
     samples.sort((a, b) => a - b)
     const what = `${saves} checkpoints of ${executions} live executions, 20 steps done`
-    print(figure(`durable: checkpoint save p50, engine.createCheckpoint() (fs store, ${what})`, percentile(samples, 50), 'ms'))
-    print(figure(`durable: checkpoint save p99, engine.createCheckpoint() (fs store, ${what})`, percentile(samples, 99), 'ms', { op: '<=', value: 2 }))
+    print(figure(`durable: checkpoint save p50, engine.createCheckpoint() (level store, ${what})`, percentile(samples, 50), 'ms'))
+    print(figure(`durable: checkpoint save p99, engine.createCheckpoint() (level store, ${what})`, percentile(samples, 99), 'ms', { op: '<=', value: 2 }))
   } finally {
     await runtime.close()
   }
@@ -191,13 +200,73 @@ async function recovery (print: (line: string) => void): Promise<void> {
   }
 }
 
+/** The earlier Node default: one file per block and per pointer, write-ahead journal, WebCrypto only. */
+async function fsJournalStore (dir: string): Promise<{ store: HeliaStateStore, close: () => Promise<void> }> {
+  const blockstore = new FsBlockstore(join(dir, 'blocks'))
+  const datastore = new FsDatastore(join(dir, 'datastore'))
+  await blockstore.open()
+  await datastore.open()
+  const store = await heliaStateStore({ blockstore, datastore, keyring: await localKeyring({ datastore, masterKey: new Uint8Array(32).fill(3) }) })
+  return { store, close: async () => { await store.close(); await blockstore.close(); await datastore.close() } }
+}
+
+/** 3-step executions/s (1,000 in flight, 3 rounds) and createCheckpoint p99 of the engine over one backend. */
+async function engineOver (backend: 'fs-journal' | 'level'): Promise<{ perSec: number, p50: number, p99: number }> {
+  const dir = await mkdtemp(join(tmpdir(), `qflow-bench-${backend}-`))
+  const opened = backend === 'level' ? await openNodeStateStore({ dataDir: dir, masterKey: new Uint8Array(32).fill(3) }) : await fsJournalStore(dir)
+  const actions = builtinRegistry([])
+  const engine = createExecutionEngine({ checkpointInterval: 0, maxConcurrentFlows: 2000, finishedCacheSize: 100 }, {
+    store: opened.store, clock: systemClock(), actions, ids: randomIds(), dispatcher: localDispatcher(actions, { nodeId: 'bench' })
+  })
+  try {
+    await engine.registerFlow(makeFlow('three', transforms(3)))
+    const round = async (): Promise<void> => {
+      const ids = await Promise.all(Array.from({ length: 1000 }, async () => await engine.startExecution('three')))
+      await Promise.all(ids.map(async id => await engine.waitForExecution(id)))
+    }
+    await round()
+    await opened.store.flush()
+    const t0 = performance.now()
+    for (let i = 0; i < 3; i++) await round()
+    await opened.store.flush()
+    const perSec = 3000 / ((performance.now() - t0) / 1000)
+    const steps: FlowStep[] = [...transforms(20), { id: 'park', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'bench.never' } }]
+    await engine.registerFlow(makeFlow('parked', steps))
+    const id = await engine.startExecution('parked')
+    const parked = new Promise<void>(resolve => { engine.events.addEventListener('step:waiting', () => { resolve() }) })
+    await parked
+    await engine.persisted(id)
+    const samples: number[] = []
+    for (let i = -20; i < 200; i++) {
+      const t1 = performance.now()
+      await engine.createCheckpoint(id)
+      if (i >= 0) samples.push(performance.now() - t1)
+    }
+    samples.sort((a, b) => a - b)
+    return { perSec, p50: percentile(samples, 50), p99: percentile(samples, 99) }
+  } finally {
+    await engine.stop()
+    await opened.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function backends (print: (line: string) => void): Promise<void> {
+  const before = await engineOver('fs-journal')
+  const after = await engineOver('level')
+  print(`durable: backends in one run, engine only (3-step executions/s, 1,000 in flight | createCheckpoint p50 / p99): ` +
+    `fs + journal + WebCrypto ${fmt(before.perSec)}/s | ${fmt(before.p50)} / ${fmt(before.p99)} ms; ` +
+    `LevelDB in place + node:crypto ${fmt(after.perSec)}/s | ${fmt(after.p50)} / ${fmt(after.p99)} ms; throughput ratio ${(after.perSec / before.perSec).toFixed(2)}`)
+}
+
 export async function benchDurable (print: (line: string) => void): Promise<void> {
   await sequential(print)
   const fs = await throughput(true)
   const memory = await throughput(false)
-  print(figure(`durable: 3-step executions/s, 1,000 in flight (fs store, checkpoint every step, snapshot block every 32 events, ${fmt(fs.executions)} executions)`, fs.perSec, 'executions/s', { op: '>=', value: 2000 }))
+  print(figure(`durable: 3-step executions/s, 1,000 in flight (level store, checkpoint every step, snapshot block every 32 events, ${fmt(fs.executions)} executions)`, fs.perSec, 'executions/s', { op: '>=', value: 2000 }))
   print(figure(`durable: 3-step executions/s, same workload on the in-memory store (${fmt(memory.executions)} executions)`, memory.perSec, 'executions/s'))
-  print(`durable: fs / in-memory throughput ratio: ${(fs.perSec / memory.perSec).toFixed(3)} (same run)`)
+  print(`durable: level / in-memory throughput ratio: ${(fs.perSec / memory.perSec).toFixed(3)} (same run)`)
   await checkpoints(print)
   await recovery(print)
+  await backends(print)
 }

@@ -1,8 +1,8 @@
 /**
- * State store figures on the file-system store (one line per figure):
- * checkpoint (snapshot) save latency, sequential append latency, append throughput with
- * group commit across many concurrent executions (with the batch size achieved), and the
- * latency of one plain atomic file write on the same disk as a reference.
+ * State store figures on the Node store (LevelDB under a data directory, batches written in
+ * place; one line per figure): checkpoint (snapshot) save latency, sequential append latency,
+ * append throughput with group commit across many concurrent executions (with the batch size
+ * achieved), and the latency of one plain LevelDB put on the same disk as a reference.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -41,8 +41,8 @@ export async function benchState (print: (line: string) => void): Promise<void> 
       saveMs.push(performance.now() - t0)
     }
     saveMs.sort((a, b) => a - b)
-    print(`state: checkpoint save p50 ${percentile(saveMs, 0.5).toFixed(2)} ms (fs store, ${saves} saves, ~2 KiB state)`)
-    print(`state: checkpoint save p99 ${percentile(saveMs, 0.99).toFixed(2)} ms (fs store, goal <= 2 ms)`)
+    print(`state: checkpoint save p50 ${percentile(saveMs, 0.5).toFixed(2)} ms (level store, ${saves} saves, ~2 KiB state)`)
+    print(`state: checkpoint save p99 ${percentile(saveMs, 0.99).toFixed(2)} ms (level store, goal <= 2 ms)`)
 
     // sequential durable appends of one execution (a step boundary each)
     const appendMs: number[] = []
@@ -52,10 +52,10 @@ export async function benchState (print: (line: string) => void): Promise<void> 
       appendMs.push(performance.now() - t0)
     }
     appendMs.sort((a, b) => a - b)
-    print(`state: sequential append p50 ${percentile(appendMs, 0.5).toFixed(2)} ms, p99 ${percentile(appendMs, 0.99).toFixed(2)} ms (fs store, 2 events per append)`)
+    print(`state: sequential append p50 ${percentile(appendMs, 0.5).toFixed(2)} ms, p99 ${percentile(appendMs, 0.99).toFixed(2)} ms (level store, 2 events per append)`)
 
     // group commit: many executions appending concurrently, each in order; the clock stops once
-    // the journal is compacted too (every block file and record key written)
+    // `flush()` resolved too (a no-op without write-ahead: acknowledged is written in place)
     const executions = 1000
     const rounds = 10
     await store.flush()
@@ -72,8 +72,8 @@ export async function benchState (print: (line: string) => void): Promise<void> 
     const after = store.stats()
     const ops = after.ops - before.ops
     const batches = after.batches - before.batches
-    print(`state: group-commit append throughput ${Math.round(ops * 2 / written)} events/s, ${Math.round(ops / written)} appends/s (fs store, ${executions} concurrent executions x ${rounds} appends, compaction included)`)
-    print(`state: group-commit durable-ack throughput ${Math.round(ops * 2 / durable)} events/s (journaled, before the final compaction)`)
+    print(`state: group-commit append throughput ${Math.round(ops * 2 / written)} events/s, ${Math.round(ops / written)} appends/s (level store, ${executions} concurrent executions x ${rounds} appends, flush included)`)
+    print(`state: group-commit durable-ack throughput ${Math.round(ops * 2 / durable)} events/s (acknowledged, before the final flush)`)
     print(`state: group-commit batch size ${(ops / batches).toFixed(1)} appends/batch average, ${after.largestBatch} largest (${batches} batches)`)
 
     // the disk itself, for reading the figures above on a shared machine
@@ -84,7 +84,7 @@ export async function benchState (print: (line: string) => void): Promise<void> 
       diskMs.push(performance.now() - t1)
     }
     diskMs.sort((a, b) => a - b)
-    print(`state: disk reference: one 512-byte atomic file write p50 ${percentile(diskMs, 0.5).toFixed(2)} ms, p99 ${percentile(diskMs, 0.99).toFixed(2)} ms (FsDatastore.put)`)
+    print(`state: disk reference: one 512-byte datastore put p50 ${percentile(diskMs, 0.5).toFixed(2)} ms, p99 ${percentile(diskMs, 0.99).toFixed(2)} ms (LevelDatastore.put)`)
     await node.close()
   } finally {
     await rm(dir, { recursive: true, force: true })

@@ -4,6 +4,7 @@
  */
 export type { DataKey, KeyInfo, Keyring } from './keyring.js'
 export type { Envelope, KeyLookup } from './envelope.js'
+export type { AeadProvider, SyncAead } from './cipher.js'
 export { seal, unseal, isEnvelope, recordAad } from './envelope.js'
 export { localKeyring } from './local-keyring.js'
 export type { LocalKeyringInit } from './local-keyring.js'

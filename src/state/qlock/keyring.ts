@@ -12,12 +12,15 @@
  * await keyring.rotate('did:squid:alice')                  // new writes use a new key
  * await keyring.get(key.id)                                // old records stay readable
  */
+import type { SyncAead } from './cipher.js'
 
 /** An unwrapped data key: a non-extractable AES-256-GCM CryptoKey. */
 export interface DataKey {
   id: string
   owner: string
   key: CryptoKey
+  /** The same key in a platform's synchronous AES-GCM, when one was injected (see `cipher.ts`). */
+  aead?: SyncAead
 }
 
 export interface KeyInfo {

@@ -20,6 +20,7 @@ import { seal, unsealWith, recordAad } from './envelope.js'
 import type { Envelope } from './envelope.js'
 import { DEFAULT_PBKDF2_ITERATIONS, deriveFromPassphrase, importAesKey } from './kdf.js'
 import type { DataKey, KeyInfo, Keyring } from './keyring.js'
+import type { AeadProvider } from './cipher.js'
 
 export interface LocalKeyringInit {
   datastore: Datastore
@@ -31,6 +32,8 @@ export interface LocalKeyringInit {
   /** Datastore namespace (default `/qflow/keyring`). */
   prefix?: string
   now?: () => number
+  /** A platform's synchronous AES-256-GCM for data keys (see `cipher.ts`); WebCrypto otherwise. */
+  cipher?: AeadProvider
 }
 
 interface MetaRecord { v: 1, kdf: 'raw' | 'pbkdf2-sha256', salt?: Uint8Array, iterations?: number, check: Envelope }
@@ -69,7 +72,7 @@ export async function localKeyring (init: LocalKeyringInit): Promise<Keyring> {
     const check = await seal({ id: 'master', key: master }, CHECK, CHECK_AAD)
     await init.datastore.put(metaKey, dagCbor.encode({ ...meta, check }))
   }
-  return new LocalKeyring(init.datastore, prefix, master, init.now ?? Date.now)
+  return new LocalKeyring(init.datastore, prefix, master, init.now ?? Date.now, init.cipher)
 }
 
 class LocalKeyring implements Keyring {
@@ -78,7 +81,7 @@ class LocalKeyring implements Keyring {
   private writes: Promise<unknown> = Promise.resolve()
 
   constructor (private readonly datastore: Datastore, private readonly prefix: string,
-    private readonly master: CryptoKey, private readonly now: () => number) {}
+    private readonly master: CryptoKey, private readonly now: () => number, private readonly cipher?: AeadProvider) {}
 
   async current (owner: string): Promise<DataKey> {
     let key = this.currents.get(owner)
@@ -130,7 +133,7 @@ class LocalKeyring implements Keyring {
     const id = randomId('qk-')
     const raw = globalThis.crypto.getRandomValues(new Uint8Array(32))
     const wrapped = await seal({ id: 'master', key: this.master }, raw, recordAad('key', id))
-    const key: DataKey = { id, owner, key: await importAesKey(raw) }
+    const key = await this.dataKey(id, owner, raw)
     raw.fill(0)
     const record: KeyRecord = { v: 1, id, owner, createdAt: this.now(), wrapped }
     // the key record first: a crash between the two writes leaves an unused key, never a dangling pointer
@@ -146,10 +149,16 @@ class LocalKeyring implements Keyring {
     const rec = dagCbor.decode<KeyRecord>(bytes)
     const raw = await unsealWith({ key: this.master }, rec.wrapped, recordAad('key', keyId), { kind: 'key', id: keyId })
     try {
-      return { id: rec.id, owner: rec.owner, key: await importAesKey(raw) }
+      return await this.dataKey(rec.id, rec.owner, raw)
     } finally {
       raw.fill(0)
     }
+  }
+
+  private async dataKey (id: string, owner: string, raw: Uint8Array): Promise<DataKey> {
+    const key: DataKey = { id, owner, key: await importAesKey(raw) }
+    if (this.cipher != null) key.aead = this.cipher.importKey(raw)
+    return key
   }
 
   /** Key ids come from envelopes (untrusted): always encoded into the path. */

@@ -6,13 +6,14 @@
  * the node runs and after it closed, and none holds a marker in plaintext; a reopened node
  * still reads every marker back, and the scanner finds them in a control file.
  */
-import { stat, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { FlowDefinition } from '../../../shared/flow.js'
 import { createNodeRuntime } from '../../../node/runtime.js'
 import type { NodeRuntime } from '../../../node/runtime.js'
-import { filesContaining, listFiles, tempDir } from './helpers.js'
+import { openLevelStores } from '../../../node/platform/level-stores.js'
+import { collect, filesContaining, tempDir } from './helpers.js'
 
 const PART = 'Zq8uX1wK'
 /** Each marker reaches the store by one path; `computed` ones exist only once a step built them. */
@@ -114,8 +115,11 @@ describe('no plaintext on disk after running flows (Qlock at rest, through the e
     await again.close()
     expect(await leaks(tmp.dir), 'after a reopen').toEqual({})
 
-    // the large outputs became block files of their own (the path the 256 KiB threshold takes)
-    const sizes = await Promise.all((await listFiles(join(tmp.dir, 'blocks'))).map(async f => (await stat(f)).size))
+    // the large outputs became blocks of their own (the path the 256 KiB threshold takes)
+    const stores = await openLevelStores(tmp.dir)
+    const sizes: number[] = []
+    for await (const { bytes } of stores.blockstore.getAll()) sizes.push((await collect(bytes)).length)
+    await stores.close()
     expect(sizes.filter(size => size > 256 * 1024).length).toBeGreaterThanOrEqual(executions)
 
     // the scanner does find plaintext: a control file holding every marker is reported for each

@@ -1,25 +1,42 @@
-import { stat } from 'node:fs/promises'
+import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as dagCbor from '@ipld/dag-cbor'
-import { FsDatastore } from 'datastore-fs'
 import { stateStoreTests, testEvents, testFlow } from '../../compliance/state-store.js'
 import { openNodeStateStore } from '../../../node/platform/helia-node.js'
+import { openLevelStores } from '../../../node/platform/level-stores.js'
 import { execKey } from '../../../src/state/keys.js'
-import { memoryHeliaStore, openFs, tempDir } from './helpers.js'
+import { decodeExec, encodeRecord } from '../../../src/state/records.js'
+import { memoryHeliaStore, openFs, openFsJournal, tempDir } from './helpers.js'
 
 stateStoreTests('helia (memory blockstore + datastore)', async () => {
   const { store } = await memoryHeliaStore()
   return { store, teardown: async () => store.close() }
 })
 
-stateStoreTests('helia (fs blockstore + datastore)', async () => {
+stateStoreTests('helia (Node default: LevelDB, batches written in place)', async () => {
   const tmp = await tempDir()
   const node = await openFs(tmp.dir)
   return { store: node.store, teardown: async () => { await node.close(); await tmp.remove() } }
 })
 
+stateStoreTests('helia (fs blockstore + datastore, write-ahead journal)', async () => {
+  const tmp = await tempDir()
+  const node = await openFsJournal(tmp.dir)
+  return { store: node.store, teardown: async () => { await node.close(); await tmp.remove() } }
+})
+
 describe('helia store on the file system', () => {
+  it('refuses a data directory of the earlier file-per-block layout, naming it', async () => {
+    const tmp = await tempDir()
+    try {
+      await mkdir(join(tmp.dir, 'datastore'))
+      await expect(openFs(tmp.dir)).rejects.toMatchObject({ name: 'DataDirLayoutError', message: expect.stringContaining(tmp.dir) })
+    } finally {
+      await tmp.remove()
+    }
+  })
+
   it('sees everything again after reopening the same directory', async () => {
     const tmp = await tempDir()
     try {
@@ -57,11 +74,10 @@ describe('helia store on the file system', () => {
       await first.store.appendEvents('e1', [{ type: 'execution.aborted', at: 5 }], { flowId: 'f1', status: 'aborted' })
       await first.close()
       // simulate the crash window: the terminal record was written, the active one not yet deleted
-      const datastore = new FsDatastore(join(tmp.dir, 'datastore'))
-      await datastore.open()
-      const terminal = dagCbor.decode<any>(await datastore.get(execKey('e1', 't')))
-      await datastore.put(execKey('e1', 'a'), dagCbor.encode({ ...terminal, status: 'running', rev: terminal.rev - 1 }))
-      await datastore.close()
+      const stores = await openLevelStores(tmp.dir)
+      const terminal = decodeExec(await stores.datastore.get(execKey('e1', 't')))
+      await stores.datastore.put(execKey('e1', 'a'), encodeRecord({ ...terminal, status: 'running', rev: terminal.rev - 1 }))
+      await stores.close()
 
       const second = await openFs(tmp.dir)
       expect(await second.store.listExecutions({ active: true })).toEqual([])
@@ -142,5 +158,22 @@ describe('group commit', () => {
     const { store } = await memoryHeliaStore()
     await store.close()
     await expect(store.appendEvents('e', [], { flowId: 'f', status: 'running' })).rejects.toThrow(/closed/)
+  })
+})
+
+describe('execution records', () => {
+  it('are JSON with links as { "/": CID }, and records of the earlier dag-cbor format still read', async () => {
+    const { store, datastore } = await memoryHeliaStore({ journal: { writeAhead: false } })
+    await store.appendEvents('e1', testEvents('e1'), { flowId: 'f1', status: 'running' })
+    const bytes = await datastore.get(execKey('e1', 'a'))
+    const json = JSON.parse(new TextDecoder().decode(bytes))
+    const head = await store.getHead('e1')
+    expect(json.head).toEqual({ '/': head?.toString() })
+    const rec = decodeExec(bytes, 'e1')
+    expect(rec.head?.equals(head)).toBe(true)
+    expect(decodeExec(dagCbor.encode(rec), 'e1')).toEqual(rec)
+    expect(() => decodeExec(new Uint8Array([0x7b, 0x7d]), 'e1')).toThrow(/malformed execution record/)
+    expect(() => decodeExec(new Uint8Array([0xff]), 'e1')).toThrow(/neither JSON nor dag-cbor/)
+    await store.close()
   })
 })

@@ -6,7 +6,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MemoryBlockstore } from 'blockstore-core'
+import { FsBlockstore } from 'blockstore-fs'
 import { MemoryDatastore } from 'datastore-core'
+import { FsDatastore } from 'datastore-fs'
+import type { Blockstore } from 'interface-blockstore'
+import type { Datastore } from 'interface-datastore'
 import { openNodeStateStore } from '../../../node/platform/helia-node.js'
 import type { NodeStateStore, NodeStateStoreInit } from '../../../node/platform/helia-node.js'
 import { heliaStateStore, localKeyring } from '../../../src/state/index.js'
@@ -21,6 +25,40 @@ export async function tempDir (): Promise<{ dir: string, remove: () => Promise<v
 
 export async function openFs (dir: string, init: Partial<NodeStateStoreInit> = {}): Promise<NodeStateStore> {
   return openNodeStateStore({ dataDir: dir, masterKey: MASTER, ...init })
+}
+
+/**
+ * The write-ahead journal path (what IndexedDB uses in browsers) on file-per-key stores:
+ * FsBlockstore under `<dir>/blocks`, FsDatastore under `<dir>/datastore`.
+ */
+export async function openFsJournal (dir: string, init: Partial<HeliaStateStoreInit> = {}): Promise<{ store: HeliaStateStore, blockstore: FsBlockstore, datastore: FsDatastore, close: () => Promise<void> }> {
+  const blockstore = new FsBlockstore(join(dir, 'blocks'))
+  const datastore = new FsDatastore(join(dir, 'datastore'))
+  await blockstore.open()
+  await datastore.open()
+  const store = await heliaStateStore({ blockstore, datastore, keyring: await localKeyring({ datastore, masterKey: MASTER }), ...init })
+  return {
+    store,
+    blockstore,
+    datastore,
+    close: async () => {
+      await store.close()
+      await blockstore.close()
+      await datastore.close()
+    }
+  }
+}
+
+export async function countBlocks (blockstore: Pick<Blockstore, 'getAll'>): Promise<number> {
+  let n = 0
+  for await (const _ of blockstore.getAll()) n++
+  return n
+}
+
+export async function countKeys (datastore: Pick<Datastore, 'queryKeys'>, prefix: string): Promise<number> {
+  let n = 0
+  for await (const key of datastore.queryKeys({ prefix })) if (key.toString().startsWith(`${prefix}/`)) n++
+  return n
 }
 
 export async function memoryHeliaStore (init: Partial<HeliaStateStoreInit> = {}): Promise<{ store: HeliaStateStore, blockstore: MemoryBlockstore, datastore: MemoryDatastore }> {
@@ -46,7 +84,7 @@ export async function filesContaining (dir: string, needles: string[]): Promise<
   return hits
 }
 
-export async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+export async function collect (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
   for await (const chunk of chunks) parts.push(chunk)
   return Buffer.concat(parts)

@@ -1,26 +1,21 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as dagCbor from '@ipld/dag-cbor'
 import { MemoryDatastore } from 'datastore-core'
+import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
-import { base32upper } from 'multiformats/bases/base32'
 import { testEvents, testFlow } from '../../compliance/state-store.js'
 import { localKeyring, recordAad, seal, unseal } from '../../../src/state/index.js'
-import { MASTER, filesContaining, openFs, tempDir } from './helpers.js'
+import { MASTER, collect, filesContaining, openFs, tempDir } from './helpers.js'
 
 const SECRETS = ['SECRET-INPUT-7f3a', 'SECRET-VAR-19c2', 'SECRET-OUTPUT-a51e', 'SECRET-LOG-0d44', 'SECRET-FLOW-PARAM-b2e9', 'SECRET-STATE-66f1', 'SECRET-BIG-OUTPUT-3c8d']
 
-/** Where FsBlockstore keeps a block (NextToLast sharding over the base32 multihash). */
-function blockFile (dir: string, cid: CID): string {
-  const name = base32upper.encoder.encode(cid.multihash.bytes)
-  return join(dir, 'blocks', name.slice(-2), `${name}.data`)
-}
-
-async function flipByte (file: string, at = 0.5): Promise<void> {
-  const bytes = await readFile(file)
+/** Rewrites a stored block with one bit flipped, under its CID (the blockstore does not check). */
+async function flipByte (blockstore: Blockstore, cid: CID, at = 0.5): Promise<void> {
+  const bytes = (await collect(blockstore.get(cid))).slice()
   bytes[Math.floor(bytes.length * at)] ^= 0x01
-  await writeFile(file, bytes)
+  await blockstore.put(cid, bytes)
 }
 
 describe('Qlock at rest', () => {
@@ -56,8 +51,8 @@ describe('Qlock at rest', () => {
       const node = await openFs(tmp.dir)
       await node.store.appendEvents('exec-tamper', testEvents('exec-tamper'), { flowId: 'f1', status: 'running' })
       const head = await node.store.getHead('exec-tamper') as CID
-      await node.store.flush() // out of the journal, into its block file
-      await flipByte(blockFile(tmp.dir, head))
+      await node.store.flush() // in the blockstore (a no-op without write-ahead)
+      await flipByte(node.blockstore, head)
       const err = await node.store.readEvents('exec-tamper').catch(e => e)
       expect(err.name).toBe('IntegrityError')
       expect(err.record).toEqual({ kind: 'log', id: 'exec-tamper', cid: head.toString() })
@@ -115,7 +110,7 @@ describe('Qlock at rest', () => {
       expect(newKey.id).not.toBe(oldKey.id)
       await store.appendEvents('e1', [{ type: 'execution.paused', at: 8 }], { flowId: 'f1', status: 'paused' })
       await store.flush()
-      const keyIdOf = async (cid: CID): Promise<string> => dagCbor.decode<any>(await readFile(blockFile(tmp.dir, cid))).body.keyId
+      const keyIdOf = async (cid: CID): Promise<string> => dagCbor.decode<any>(await collect(node.blockstore.get(cid))).body.keyId
       expect(await keyIdOf(await store.getHead('e1') as CID)).toBe(newKey.id)
       const before = await store.readEvents('e1')
       expect(before).toHaveLength(6)
@@ -129,7 +124,7 @@ describe('Qlock at rest', () => {
       await store.flush()
       const keyIds = new Set<string>()
       for (let cid: CID | null = await store.getHead('e1') as CID; cid != null;) {
-        const block: any = dagCbor.decode(await readFile(blockFile(tmp.dir, cid)))
+        const block: any = dagCbor.decode(await collect(node.blockstore.get(cid)))
         keyIds.add(block.body.keyId)
         cid = block.prev
       }
