@@ -1,14 +1,17 @@
 /**
- * `qflow identity create | show | export | import`: sQuid identities in the Node keystore
+ * `qflow identity create | show | export | import | node`: sQuid identities in the Node keystore
  * (`--keystore <dir>`, default `$QFLOW_KEYSTORE`, else `<data dir>/identities`). Private keys
  * are encrypted under a passphrase read from an environment variable (`$QFLOW_PASSPHRASE`
  * unless `--passphrase-env` names another) or a file, never from the command line, where
  * other users could read it in the process list. Failures are `CliError`s (exit 1; 2 for usage).
+ * `node` shows the identity of a data directory's node (`<data>/trust/node/node.json`, read
+ * from the key file's public part: no passphrase needed).
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { fsKeystore } from '../../platform/keystore-fs.js'
+import { didKeyFromPublicKey, fromBase64url, parseKeyFile, peerIdFromPublicKey } from '../../../src/trust/index.js'
 import type { IdentityInfo, Keystore } from '../../../src/trust/index.js'
 import { CliError, EXIT, readText } from '../io.js'
 
@@ -134,6 +137,28 @@ export function identityCommands (program: Command, io: Io): void {
         const imported = await keystore.import(parsed, filePassphrase, options.name != null ? { name: options.name } : {})
         if (options.json === true) io.out(JSON.stringify({ name: imported.name, id: imported.id, peerId: imported.peerId }))
         else describe({ name: imported.name ?? '', id: imported.id, peerId: imported.peerId }).forEach((line, i) => { io.out(i === 0 ? `imported ${line}` : line) })
+      })
+    })
+
+  identity.command('node').description('show the node identity of a data directory (its did:key and libp2p peer id)')
+    .option('--data <dir>', 'data directory (default $QFLOW_DATA, else ./.qflow)')
+    .option('--json', 'print JSON')
+    .action(async (options: { data?: string, json?: boolean }) => {
+      await run(async () => {
+        const dataDir = resolve(options.data ?? (process.env.QFLOW_DATA != null && process.env.QFLOW_DATA !== '' ? process.env.QFLOW_DATA : '.qflow'))
+        const path = join(dataDir, 'trust', 'node', 'node.json')
+        let text: string
+        try { text = await readFile(path, 'utf8') } catch (err: any) {
+          if (err?.code !== 'ENOENT') throw err
+          throw new CliError(`${dataDir} has no node identity yet: a node creates it the first time it runs there (qflow run <flow> --data ${dataDir})`, EXIT.failed)
+        }
+        let publicKey: Uint8Array
+        try { publicKey = fromBase64url(parseKeyFile(JSON.parse(text)).publicKey) } catch (err: any) {
+          throw new CliError(`${path} is not a node key file: ${String(err?.message ?? err)}`, EXIT.failed)
+        }
+        const info = { name: 'node', id: didKeyFromPublicKey(publicKey), peerId: peerIdFromPublicKey(publicKey), dataDir }
+        if (options.json === true) io.out(JSON.stringify(info, null, 2))
+        else for (const line of [...describe(info), `  data:    ${dataDir}`]) io.out(line)
       })
     })
 }

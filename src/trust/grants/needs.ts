@@ -5,6 +5,7 @@
  * (`${…}` in a URL) are known only once params are resolved: `validateStep` checks them.
  */
 import type { FlowDefinition, FlowStep } from '../../../shared/flow.js'
+import { flowSteps } from '../flow-steps.js'
 import { DEFAULT_ACTION, EXECUTE, parsePermission } from './capability.js'
 import type { Permission } from './capability.js'
 
@@ -29,7 +30,7 @@ export function flowNeeds (flow: FlowDefinition): Permission[] {
 
 /** The needs of every step as written (the ones known before resolving expressions). */
 export function staticStepNeeds (flow: FlowDefinition, needs: Readonly<Record<string, StepNeeds>>): { known: Permission[], unresolved: boolean } {
-  const all = flow.steps.flatMap(step => needs[step.action]?.(step, step.params) ?? [])
+  const all = flowSteps(flow).flatMap(({ step }) => needs[step.action]?.(step, step.params) ?? [])
   return { known: all.filter((p): p is Permission => p != null), unresolved: all.some(p => p == null) }
 }
 

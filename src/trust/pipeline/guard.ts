@@ -15,14 +15,19 @@ import type { ValidationContext } from './types.js'
 export interface TrustedDispatcherInit {
   pipeline: Pick<ValidationPipeline, 'validateStep'>
   dispatcher: StepDispatcher
-  /** The admitted operation and flow a step attempt belongs to (by execution id). */
-  admitted(request: StepRequest): { operation: Operation, flow: FlowDefinition } | undefined
+  /**
+   * The admitted operation and flow a step attempt belongs to (by execution id); may load it
+   * (a recovered execution) and may throw a `TrustError` when the record does not admit it.
+   */
+  admitted(request: StepRequest): Admitted | undefined | Promise<Admitted | undefined>
 }
+
+export interface Admitted { operation: Operation, flow: FlowDefinition }
 
 export function trustedDispatcher (init: TrustedDispatcherInit): StepDispatcher {
   return {
     async dispatch (request, options) {
-      const admitted = init.admitted(request)
+      const admitted = await init.admitted(request)
       if (admitted == null) {
         throw new PermissionDeniedError('not_admitted', `execution ${request.executionId} was not admitted by the validation pipeline: step ${request.stepId} does not run`)
       }

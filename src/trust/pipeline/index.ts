@@ -29,6 +29,7 @@ import { qerberosLayer } from './qerberos.js'
 import type { QerberosInit } from './qerberos.js'
 import { qindexLayer } from './qindex.js'
 import { qlockLayer } from './qlock.js'
+import type { QlockInit } from './qlock.js'
 import { qonsentLayer } from './qonsent.js'
 
 export * from './types.js'
@@ -38,8 +39,9 @@ export * from './datastore-history.js'
 export * from './metadata-index.js'
 export * from './token-bucket.js'
 export * from './guard.js'
+export * from './admission.js'
 export { qlockLayer }
-export type { QlockInit } from './qlock.js'
+export type { QlockInit }
 export { qonsentLayer }
 export type { QonsentInit } from './qonsent.js'
 export { qindexLayer }
@@ -63,6 +65,12 @@ export interface TrustPipelineInit extends Pick<QerberosInit, 'skewMs' | 'rateLi
   isMember?(daoSubnet: string, identity: string): boolean
   membershipVersion?(): number
   cacheSize?: number
+  /** Flow owners must be sQuid identities (default true; a local node may run flows owned by `local`). */
+  requireDidOwner?: boolean
+  /** Visibilities whose payloads must be sealed (default private and dao-only; admissions that carry only an input CID need none). */
+  sealed?: QlockInit['sealed']
+  /** Identities the rate limit does not apply to (the node's own identity). */
+  unlimited?: readonly string[]
 }
 
 export interface TrustPipeline {
@@ -88,11 +96,11 @@ export async function createTrustPipeline (init: TrustPipelineInit): Promise<Tru
     ...(init.history != null ? { history: init.history } : {}),
     ...(init.cacheSize != null ? { cacheSize: init.cacheSize } : {}),
     layers: {
-      qlock: qlockLayer({ verifier, ...(init.keys != null ? { keys: init.keys } : {}) }),
+      qlock: qlockLayer({ verifier, ...(init.keys != null ? { keys: init.keys } : {}), ...(init.sealed != null ? { sealed: init.sealed } : {}) }),
       qonsent: qonsentLayer({ grants, revocations, authorities: init.authorities, ...(init.stepNeeds != null ? { stepNeeds: init.stepNeeds } : {}) }),
-      qindex: qindexLayer({ index, ...(isMember != null ? { isMember } : {}), ...(membershipVersion != null ? { membershipVersion } : {}) }),
+      qindex: qindexLayer({ index, ...(init.requireDidOwner != null ? { requireDidOwner: init.requireDidOwner } : {}), ...(isMember != null ? { isMember } : {}), ...(membershipVersion != null ? { membershipVersion } : {}) }),
       qerberos: qerberosLayer({
-        replay, skewMs: init.skewMs, rateLimit: init.rateLimit, maxPayloadBytes: init.maxPayloadBytes, allowList: init.allowList, burst: init.burst,
+        replay, skewMs: init.skewMs, rateLimit: init.rateLimit, ...(init.unlimited != null ? { unlimited: init.unlimited } : {}), maxPayloadBytes: init.maxPayloadBytes, allowList: init.allowList, burst: init.burst,
         ...(dao != null ? { subnetAllowList: (subnet: string) => dao.allowList(subnet), subnetVersion: () => dao.version() } : {})
       })
     }

@@ -41,12 +41,18 @@ export interface MetadataIndex {
 type Field = 'kind' | 'tag' | 'category' | 'owner' | 'visibility' | 'daoSubnet' | 'flowId'
 
 export function canSee (entry: IndexEntry, viewer: { id: string, subnets: readonly string[] }): boolean {
-  if (entry.daoSubnet != null && entry.visibility !== 'public' && !viewer.subnets.includes(entry.daoSubnet)) return false
+  // subnet isolation: a subnet's entries are its members' only, whatever their visibility
+  if (entry.daoSubnet != null && !viewer.subnets.includes(entry.daoSubnet)) return false
   if (entry.visibility === 'private') return entry.owner === viewer.id || entry.actor === viewer.id
   return true
 }
 
-export function memoryMetadataIndex (): MetadataIndex {
+/**
+ * In memory, bounded: past `maxEntries` (default 100,000) the least recently indexed entries
+ * are dropped (a long-running node indexes every execution it admits).
+ */
+export function memoryMetadataIndex (init: { maxEntries?: number } = {}): MetadataIndex {
+  const max = init.maxEntries ?? 100_000
   const entries = new Map<string, IndexEntry>()
   const fields = new Map<Field, Map<string, Set<string>>>()
   const keyOf = (kind: string, id: string): string => `${kind}\n${id}`
@@ -73,10 +79,15 @@ export function memoryMetadataIndex (): MetadataIndex {
     put (entry) {
       const key = keyOf(entry.kind, entry.id)
       const old = entries.get(key)
-      if (old != null) link(old, false)
+      if (old != null) { link(old, false); entries.delete(key) }
       const copy = { ...entry, tags: [...entry.tags] }
       entries.set(key, copy)
       link(copy, true)
+      if (entries.size > max) {
+        const [oldestKey, oldest] = entries.entries().next().value as [string, IndexEntry]
+        link(oldest, false)
+        entries.delete(oldestKey)
+      }
     },
     get: (kind, id) => entries.get(keyOf(kind, id)),
     search (query) {

@@ -11,6 +11,7 @@ import { ErrorType } from '../../../shared/errors.js'
 import type { FlowStep } from '../../../shared/flow.js'
 import type { ValidationIssue } from '../../../shared/trust.js'
 import { checkFreshness, DEFAULT_SKEW_MS, recordNonce } from '../envelope.js'
+import { flowSteps } from '../flow-steps.js'
 import { matches } from '../grants/capability.js'
 import { hostOf } from '../grants/needs.js'
 import type { ReplayCache } from '../replay-cache.js'
@@ -35,6 +36,8 @@ export interface QerberosInit {
   skewMs?: number
   /** Admissions per identity (default 50 at once, 20/s). */
   rateLimit?: TokenBucketInit
+  /** Identities exempt from the rate limit and burst flags (a node's own identity). */
+  unlimited?: readonly string[]
   /** dag-cbor bytes of the payload (default 1 MiB). */
   maxPayloadBytes?: number
   allowList?: AllowList | (() => AllowList)
@@ -55,6 +58,7 @@ export function qerberosLayer (init: QerberosInit): ValidationLayer<'qerberos'> 
   const maxBytes = init.maxPayloadBytes ?? 1024 * 1024
   const burst = init.burst ?? { windowMs: 1000, threshold: 20 }
   const windows = new Map<string, { start: number, count: number }>()
+  const unlimited = new Set(init.unlimited ?? [])
   const allow = (): AllowList => typeof init.allowList === 'function' ? init.allowList() : init.allowList ?? {}
 
   function stepIssues (step: FlowStep, params: Record<string, unknown>, list: AllowList, path: string): ValidationIssue[] {
@@ -100,13 +104,14 @@ export function qerberosLayer (init: QerberosInit): ValidationLayer<'qerberos'> 
       const lists = subnet != null && init.subnetAllowList != null ? [allow(), init.subnetAllowList(subnet)] : [allow()]
       const errors = lists.flatMap(list => step != null
         ? stepIssues(step.step, step.params, list, `steps.${step.step.id}`)
-        : (flow?.steps ?? []).flatMap((s, i) => stepIssues(s, s.params, list, `steps[${i}]`)))
+        : (flow != null ? flowSteps(flow) : []).flatMap(({ step: s, path }) => stepIssues(s, s.params, list, path)))
       return verdict({ errors, metadata: { payloadBytes: size } })
     },
     gate (input) {
       const stale = freshness(input)
       if (stale != null || input.mode !== 'admit') return stale
       const actor = input.operation.actor
+      if (unlimited.has(actor)) return undefined
       const taken = buckets.take(actor, input.now)
       if (!taken.ok) {
         return verdict({ errors: [{ code: 'rate_limited', type: ErrorType.RESOURCE_EXHAUSTED, message: `${actor} is over its rate limit; retry in ${taken.retryAfterMs} ms` }], retryAfterMs: taken.retryAfterMs })

@@ -1,12 +1,14 @@
 /**
  * Qindex: the flow's metadata is complete (tags, category, visibility, owner an sQuid
  * identity, a DAO subnet for dao-only flows) and consistent with the operation (target is
- * the flow, the claimed DAO subnet is the flow's, the actor is a member of it). Once an
+ * the flow, the claimed DAO subnet is the flow's). Subnet isolation: only a member of a flow's
+ * DAO subnet acts on it (`not_a_member`, PERMISSION_DENIED), whatever its visibility. Once an
  * operation is accepted its flow and execution are indexed for search by those fields.
  */
 import { ErrorType } from '../../../shared/errors.js'
 import { VISIBILITIES } from '../../../shared/flow.js'
 import type { ValidationIssue, ValidationWarning } from '../../../shared/trust.js'
+import { findStep } from '../flow-steps.js'
 import { isDidKey } from '../identity/did-key.js'
 import type { MetadataIndex } from './metadata-index.js'
 import { verdict } from './types.js'
@@ -38,7 +40,7 @@ export function qindexLayer (init: QindexInit): ValidationLayer<'qindex'> {
     }
     const m = flow.metadata
     if (input.step != null) {
-      const declared = flow.steps.find(s => s.id === input.step?.step.id)
+      const declared = findStep(flow, input.step.step.id)
       if (declared == null || declared.action !== input.step.step.action) error('step_unknown', `step ${input.step.step.id} (${input.step.step.action}) is not a step of flow ${flow.id}`, 'step')
     }
     if (operation.type === 'flow-execution' && operation.target !== flow.id) error('target_mismatch', `the operation targets ${operation.target}, not flow ${flow.id}`, 'target')
@@ -55,8 +57,9 @@ export function qindexLayer (init: QindexInit): ValidationLayer<'qindex'> {
     if (claimed != null && claimed !== m?.daoSubnet) {
       error('dao_subnet_mismatch', `the operation claims DAO subnet ${claimed}, but flow ${flow.id} belongs to ${m?.daoSubnet ?? 'no subnet'}`, 'context.daoSubnet', ErrorType.DAO_POLICY_VIOLATION)
     }
-    if (m?.daoSubnet != null && m.visibility !== 'public' && init.isMember != null && !init.isMember(m.daoSubnet, operation.actor)) {
-      error('not_a_member', `${operation.actor} is not a member of DAO subnet ${m.daoSubnet}, which flow ${flow.id} belongs to`, undefined, ErrorType.DAO_POLICY_VIOLATION)
+    // subnet isolation: only members see, run or receive events of a subnet's flows, whatever their visibility
+    if (m?.daoSubnet != null && init.isMember != null && !init.isMember(m.daoSubnet, operation.actor)) {
+      error('not_a_member', `${operation.actor} is not a member of DAO subnet ${m.daoSubnet}, which flow ${flow.id} belongs to`, undefined, ErrorType.PERMISSION_DENIED)
     }
     return { errors, warnings }
   }

@@ -81,6 +81,6 @@ describe('DAO subnets in the pipeline', () => {
       await issueGrant(w.admin, { audience: w.mallory.id, resource: '*', action: '*', ttlMs: HOUR }, { clock: w.clock })
     ]
     await expect(w.trust.pipeline.validate(await w.op({ by: w.mallory, payload, context: { grants: hers, daoSubnet: 'dao.a' } }), { flow: secret }))
-      .rejects.toMatchObject({ layer: 'qindex', type: 'dao_policy_violation', code: 'not_a_member' })
+      .rejects.toMatchObject({ layer: 'qindex', type: 'permission_denied', code: 'not_a_member' })
   })
 })

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { identityCommands } from '../../../../node/cli/commands/identity.js'
 import { importKeyFile } from '../../../../src/trust/index.js'
+import { createNodeRuntime } from '../../../../node/runtime.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'qflow-identity-cli-'))
 const ENV = `QFLOW_TEST_PASS_${process.pid}`
@@ -75,5 +76,17 @@ describe('qflow identity', () => {
     writeFileSync(broken, '{"type":"qflow-identity"}')
     expect(await qflow('identity', 'import', broken, ...ks('e'))).toMatchObject({ code: 1, err: [expect.stringMatching(/not a qflow identity key file/)] })
     expect(await qflow('identity', 'import', join(scratch, 'missing.json'), ...ks('e'))).toMatchObject({ code: 2 })
+  })
+
+  it('shows the node identity of a data directory without a passphrase', async () => {
+    const data = join(scratch, 'node-data')
+    expect(await qflow('identity', 'node', '--data', data)).toMatchObject({ code: 1, err: [expect.stringMatching(/has no node identity yet: a node creates it the first time it runs there/)] })
+    const runtime = await createNodeRuntime({ dataDir: data, sandbox: false })
+    await runtime.close()
+    const shown = await qflow('identity', 'node', '--data', data, '--json')
+    expect(JSON.parse(shown.out.join('\n'))).toEqual({ name: 'node', id: runtime.identity.id, peerId: runtime.identity.peerId, dataDir: data })
+    expect((await qflow('identity', 'node', '--data', data)).out).toEqual(['node', `  id:      ${runtime.identity.id}`, `  peer id: ${runtime.identity.peerId}`, `  data:    ${data}`])
+    writeFileSync(join(data, 'trust', 'node', 'node.json'), '{"type":"qflow-identity"}')
+    expect(await qflow('identity', 'node', '--data', data)).toMatchObject({ code: 1, err: [expect.stringMatching(/node\.json is not a node key file/)] })
   })
 })

@@ -51,7 +51,7 @@ describe('qindex', () => {
     const aes = await globalThis.crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
     const payload = await sealPayload({ id: 'k', key: aes }, { input: {} }, w.flow.id)
     const err = await w.trust.pipeline.validate(await w.op({ payload, context: { grants: w.grants, daoSubnet: 'dao.b' } }), { flow: w.flow }).catch(e => e)
-    expect(err).toMatchObject({ layer: 'qindex', type: 'dao_policy_violation', code: 'not_a_member', message: /is not a member of DAO subnet dao\.b/ })
+    expect(err).toMatchObject({ layer: 'qindex', type: 'permission_denied', code: 'not_a_member', message: /is not a member of DAO subnet dao\.b/ })
     const claim = await w.trust.pipeline.validate(await w.op({ payload, context: { grants: w.grants, daoSubnet: 'dao.a' } }), { flow: w.flow }).catch(e => e)
     expect(claim).toMatchObject({ code: 'dao_subnet_mismatch' })
     members.get('dao.b')?.add(w.alice.id)
@@ -66,12 +66,26 @@ describe('qindex', () => {
       { ...base, id: 'mine', flowId: 'mine', owner: 'me', visibility: 'private' },
       { ...base, id: 'theirs', flowId: 'theirs', owner: 'o2', visibility: 'private' },
       { ...base, id: 'dao-a', flowId: 'dao-a', owner: 'o3', visibility: 'dao-only', daoSubnet: 'a' },
-      { ...base, id: 'dao-b', flowId: 'dao-b', owner: 'o3', visibility: 'dao-only', daoSubnet: 'b' }
+      { ...base, id: 'dao-b', flowId: 'dao-b', owner: 'o3', visibility: 'dao-only', daoSubnet: 'b' },
+      { ...base, id: 'dao-b-public', flowId: 'dao-b-public', owner: 'o3', visibility: 'public', daoSubnet: 'b' }
     ]
     for (const e of entries) index.put(e)
     expect(index.search({ tag: 't', viewer: { id: 'me', subnets: ['a'] } }).map(e => e.id).sort()).toEqual(['dao-a', 'mine', 'pub'])
+    expect(index.search({ tag: 't', viewer: { id: 'me', subnets: ['b'] } }).map(e => e.id).sort()).toEqual(['dao-b', 'dao-b-public', 'mine', 'pub'])
     index.put({ ...entries[0], tags: ['u'] })
     expect(index.search({ tag: 't' }).map(e => e.id)).not.toContain('pub')
     expect(index.search({ tag: 'u' }).map(e => e.id)).toEqual(['pub'])
+  })
+
+  it('keeps at most maxEntries, dropping the least recently indexed', () => {
+    const index = memoryMetadataIndex({ maxEntries: 2 })
+    const e = (id: string): IndexEntry => ({ kind: 'execution', id, flowId: 'f', owner: 'o', tags: ['t'], category: 'c', visibility: 'public', at: 0 })
+    index.put(e('a'))
+    index.put(e('b'))
+    index.put(e('a'))
+    index.put(e('c'))
+    expect(index.size).toBe(2)
+    expect(index.search({ tag: 't' }).map(x => x.id).sort()).toEqual(['a', 'c'])
+    expect(index.get('execution', 'b')).toBeUndefined()
   })
 })

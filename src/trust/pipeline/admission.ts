@@ -1,0 +1,134 @@
+/**
+ * Admission: starting an execution is a `flow-execution` operation signed by its actor and
+ * admitted by `pipeline.validate`. The signed payload binds the operation to one execution:
+ *
+ *   { flowId, executionId, input: <CID of the input data>, parent?: <parent execution id> }
+ *
+ * so an admitted operation cannot be replayed to start or authorise another execution, and the
+ * input travels by hash only (nothing secret in the envelope). The operation is kept in the
+ * execution's own record (`context.variables['qflow:admission']`): after a restart, or on a
+ * peer, `admissionOf` reads it back and `checkAdmission` ties it to the execution again; the
+ * signature is re-checked by `validateStep` before every step (which accepts the operation's
+ * own nonce, so the same execution's envelope is never taken for a replay).
+ */
+import type { ExecutionContext } from '../../../shared/execution.js'
+import type { FlowDefinition } from '../../../shared/flow.js'
+import type { Operation, SignedGrant } from '../../../shared/trust.js'
+import type { Clock } from '../../interface/clock.js'
+import { cidOfValue } from '../encoding.js'
+import { PermissionDeniedError } from '../errors.js'
+import type { SquidIdentity } from '../identity/identity.js'
+import { signOperation } from '../operation.js'
+
+/** Where the admitted start operation lives in the execution's context. */
+export const ADMISSION_VARIABLE = 'qflow:admission'
+
+/** What the actor signs to start an execution. */
+export interface StartPayload {
+  flowId: string
+  executionId: string
+  /** CID (dag-cbor) of the execution's `inputData`. */
+  input: string
+  /** Set when a parent execution started this one (a child flow). */
+  parent?: string
+}
+
+export interface StartFields {
+  flowId: string
+  executionId: string
+  inputData: Record<string, unknown>
+  grants?: SignedGrant[]
+  daoSubnet?: string
+  parent?: string
+}
+
+export function startPayload (fields: Pick<StartFields, 'flowId' | 'executionId' | 'inputData' | 'parent'>): StartPayload {
+  return {
+    flowId: fields.flowId,
+    executionId: fields.executionId,
+    input: cidOfValue(fields.inputData ?? {}),
+    ...(fields.parent != null ? { parent: fields.parent } : {})
+  }
+}
+
+/**
+ * The operation an actor signs to start `executionId` of `flowId` with `inputData`.
+ *
+ * @example
+ * const op = await signStart(alice, { flowId: 'report', executionId: 'exec-1', inputData: { month: '2026-01' }, grants })
+ * await pipeline.validate(op, { flow })
+ */
+export async function signStart (actor: SquidIdentity, fields: StartFields, options: { clock?: Pick<Clock, 'now'> } = {}): Promise<Operation> {
+  return await signOperation(actor, {
+    type: 'flow-execution',
+    target: fields.flowId,
+    payload: startPayload(fields),
+    context: {
+      executionId: fields.executionId,
+      ...(fields.grants != null && fields.grants.length > 0 ? { grants: fields.grants } : {}),
+      ...(fields.daoSubnet != null ? { daoSubnet: fields.daoSubnet } : {})
+    }
+  }, options)
+}
+
+/** The start payload of an operation, or a `PermissionDeniedError` naming what is wrong. */
+export function startPayloadOf (operation: Operation): StartPayload {
+  const p = operation?.payload as Partial<StartPayload> | undefined
+  const bad = (why: string): never => { throw new PermissionDeniedError('admission_malformed', `the start operation ${String(operation?.operationId)} is not an admission: ${why}`) }
+  if (operation?.type !== 'flow-execution') bad(`its type is ${String(operation?.type)}, not flow-execution`)
+  if (p == null || typeof p !== 'object') return bad('payload must be { flowId, executionId, input }')
+  if (typeof p.flowId !== 'string' || p.flowId === '') bad('payload.flowId must be a non-empty string')
+  if (typeof p.executionId !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(p.executionId)) bad('payload.executionId must be 1-128 characters of A-Z a-z 0-9 _ . : -')
+  if (typeof p.input !== 'string' || !p.input.startsWith('bafy')) bad('payload.input must be the CID of the input data')
+  if (p.parent != null && typeof p.parent !== 'string') bad('payload.parent must be an execution id')
+  return p as StartPayload
+}
+
+/**
+ * Ties an admitted operation to an execution: same flow, same execution id, same input.
+ * Throws `PermissionDeniedError` (`admission_mismatch`) otherwise.
+ */
+export function checkAdmission (operation: Operation, execution: { executionId: string, flowId: string, inputData: Record<string, unknown> }): StartPayload {
+  const p = startPayloadOf(operation)
+  const mismatch = (field: string, signed: string, actual: string): never => {
+    throw new PermissionDeniedError('admission_mismatch', `the start operation of ${execution.executionId} was signed for ${field} ${signed}, not ${actual}: it admits another execution`)
+  }
+  if (operation.target !== p.flowId) mismatch('flow', p.flowId, operation.target)
+  if (p.flowId !== execution.flowId) mismatch('flow', p.flowId, execution.flowId)
+  if (p.executionId !== execution.executionId) mismatch('execution', p.executionId, execution.executionId)
+  const input = cidOfValue(execution.inputData ?? {})
+  if (p.input !== input) mismatch('input', p.input, input)
+  return p
+}
+
+/**
+ * The admitted operation kept in an execution's context, as plain data (a decoded record may
+ * carry other prototypes), or undefined when the execution has none.
+ */
+export function admissionOf (context: Pick<ExecutionContext, 'variables'> | undefined): Operation | undefined {
+  const stored = context?.variables?.[ADMISSION_VARIABLE]
+  if (stored == null || typeof stored !== 'object') return undefined
+  return JSON.parse(JSON.stringify(stored)) as Operation
+}
+
+/** The execution context to start with: the caller's, with the admitted operation added. */
+export function withAdmission (context: Partial<ExecutionContext>, operation: Operation): Partial<ExecutionContext> {
+  return { ...context, variables: { ...(context.variables ?? {}), [ADMISSION_VARIABLE]: operation } }
+}
+
+/**
+ * Whether `actorId` may see, run, or receive events of something in DAO subnet `subnet`:
+ * always when there is no subnet, else only a member of it (by the registry's current policy).
+ *
+ * @example
+ * canAccessSubnet(alice.id, flow.metadata.daoSubnet, trust.dao.registry) // false for a non-member
+ */
+export function canAccessSubnet (actorId: string, subnet: string | undefined | null, registry: { isMember(subnet: string, identity: string): boolean }): boolean {
+  if (subnet == null || subnet === '') return true
+  return registry.isMember(subnet, actorId)
+}
+
+/** Like {@link canAccessSubnet} for a flow (its `metadata.daoSubnet`). */
+export function canAccessFlow (actorId: string, flow: Pick<FlowDefinition, 'metadata'>, registry: { isMember(subnet: string, identity: string): boolean }): boolean {
+  return canAccessSubnet(actorId, flow.metadata?.daoSubnet, registry)
+}
