@@ -73,12 +73,14 @@ export async function listFiles (dir: string): Promise<string[]> {
   return entries.filter(e => e.isFile()).map(e => join(e.parentPath ?? (e as any).path, e.name))
 }
 
-/** Files (relative to `dir`) containing any of `needles` as UTF-8 or UTF-16LE bytes. */
+/** Files (relative to `dir`) containing any of `needles` as UTF-8 or UTF-16LE bytes (files that vanish mid-scan are skipped). */
 export async function filesContaining (dir: string, needles: string[]): Promise<string[]> {
   const patterns = needles.flatMap(n => [Buffer.from(n, 'utf8'), Buffer.from(n, 'utf16le')])
   const hits: string[] = []
   for (const file of await listFiles(dir)) {
-    const bytes = await readFile(file)
+    // a running node renames temporary files away between the listing and the read
+    const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return undefined; throw err })
+    if (bytes === undefined) continue
     if (patterns.some(p => bytes.includes(p))) hits.push(file.slice(dir.length + 1))
   }
   return hits
