@@ -43,6 +43,9 @@ export interface RunLimits {
   readonly clock: () => number
 }
 
+/** The most running time one gap between two hooks of an evaluation is charged (ms). */
+export const MAX_CHARGED_GAP_MS = 5
+
 /** The last evaluation hook that ran, in this realm (see `#checkTime`). */
 const lastHook: { guard?: object, at: number } = { at: 0 }
 
@@ -148,10 +151,14 @@ export class EvaluationGuard {
    * Charges the time since the previous hook to this run only when that hook was this
    * evaluation's too: JSONata awaits between steps, and under load the event loop runs other
    * evaluations and other work in those gaps, which is not this expression's running time.
+   * Work that awaits nothing (I/O callbacks, a long GC pause, another task's synchronous
+   * batch) can still land in a gap, so one gap is charged at most `MAX_CHARGED_GAP_MS`: a
+   * runaway expression makes many hook calls and still reaches its limit, and a single long
+   * synchronous built-in call is caught by the wall-clock backstop.
    */
   #checkTime (): void {
     const now = performance.now()
-    if (lastHook.guard === this) this.limits.charged += now - lastHook.at
+    if (lastHook.guard === this) this.limits.charged += Math.min(now - lastHook.at, MAX_CHARGED_GAP_MS)
     lastHook.guard = this
     lastHook.at = now
     if (this.limits.charged > this.limits.timeoutMs || now > this.limits.deadline) {

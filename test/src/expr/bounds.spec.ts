@@ -29,6 +29,13 @@ describe('time bound', () => {
     expect(err.details.code).toBe('Q0001')
   })
 
+  it('charges an evaluation its own running time, not foreign work that runs in its awaits', async () => {
+    const pending = evaluateExpression('$sum($map([1..200], function($v){ $v * 2 }))', scope, { timeoutMs: 50 })
+    // another task's synchronous burst (a GC pause, a big batch) lands between two hooks of this evaluation
+    queueMicrotask(() => { const end = performance.now() + 150; while (performance.now() < end); })
+    expect(await pending).toBe(40200)
+  })
+
   it('says how long it allowed', async () => {
     const err = await rejection(evaluateExpression('($f := function($n){ $f($n+1) }; $f(0))', scope, { timeoutMs: 20 }))
     expect(err.message).toBe('${($f := function($n){ $f($n+1) }; $f(0))}: evaluation took longer than 20 ms')
