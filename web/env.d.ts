@@ -3,3 +3,6 @@ declare module '*?raw' {
   export default text
 }
 declare module '*.css'
+/** Build-time config (vite `VITE_*` variables). */
+interface ImportMetaEnv { readonly VITE_QFLOW_RELAYS?: string }
+interface ImportMeta { readonly env: ImportMetaEnv }

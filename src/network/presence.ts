@@ -57,6 +57,8 @@ export interface Presence extends EventTarget {
   announce(): Promise<void>
   /** Resolves once `count` nodes (self included) of `subnet` are known, or rejects on `signal`. */
   waitForNodes(subnet: string, count: number, options?: { signal?: AbortSignal }): Promise<void>
+  /** Starts (true: announces now) or stops (false: forgets itself) announcing this node as an executor. */
+  setExecutes(on: boolean): Promise<void>
   readonly subnets: readonly string[]
 }
 
@@ -73,6 +75,7 @@ class GossipPresence extends EventTarget implements Presence {
   private timer: unknown
   private soon: unknown
   private running = false
+  private executes: boolean
   private readonly onMessage = (evt: CustomEvent<any>): void => { void this.receive(evt.detail) }
   private readonly onSubscription = (evt: CustomEvent<any>): void => {
     const topics = new Set(this.subnets.map(nodesTopic))
@@ -88,6 +91,12 @@ class GossipPresence extends EventTarget implements Presence {
     this.subnets = [...init.subnets]
     this.interval = init.announceIntervalMs ?? 1000
     this.ttl = init.ttlMs ?? this.interval * 5
+    this.executes = init.executes !== false
+  }
+
+  async setExecutes (on: boolean): Promise<void> {
+    this.executes = on
+    if (on) await this.announce(); else this.c.selector.remove(this.c.identity.peerId)
   }
 
   async start (): Promise<void> {
@@ -97,7 +106,7 @@ class GossipPresence extends EventTarget implements Presence {
     pubsub.addEventListener('message', this.onMessage)
     pubsub.addEventListener('subscription-change', this.onSubscription)
     for (const s of this.subnets) pubsub.subscribe(nodesTopic(s))
-    if (this.init.executes !== false) this.c.selector.upsert(this.self())
+    if (this.executes) this.c.selector.upsert(this.self())
     await this.announce()
     this.schedule()
   }
@@ -114,7 +123,7 @@ class GossipPresence extends EventTarget implements Presence {
   }
 
   async announce (): Promise<void> {
-    if (!this.running || this.init.executes === false) return
+    if (!this.running || !this.executes) return
     const self = this.self()
     this.c.selector.upsert(self)
     const a = await signAnnouncement(this.c.identity, {

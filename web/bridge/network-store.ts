@@ -8,6 +8,8 @@ export interface NetworkStore {
   attached: Accessor<boolean>
   peers: Accessor<PeerView[]>
   volunteer: Accessor<VolunteerView | undefined>
+  /** This tab's own dialable addresses. */
+  addresses: Accessor<string[]>
   setLending(on: boolean): Promise<void>
 }
 
@@ -15,10 +17,12 @@ export function createNetworkStore (node: TabNode): NetworkStore {
   const [attached, setAttached] = createSignal(node.network != null)
   const [peers, setPeers] = createSignal<PeerView[]>([])
   const [volunteer, setVolunteer] = createSignal<VolunteerView>()
+  const [addresses, setAddresses] = createSignal<string[]>([])
   const read = (): void => {
     setAttached(node.network != null)
     setPeers(node.network?.peers() ?? [])
     setVolunteer(node.network?.volunteer?.())
+    setAddresses(node.network?.addresses?.() ?? [])
   }
   const listen = (): void => {
     node.network?.addEventListener('change', read)
@@ -31,6 +35,7 @@ export function createNetworkStore (node: TabNode): NetworkStore {
     attached,
     peers,
     volunteer,
+    addresses,
     async setLending (on) { await node.network?.setLending?.(on); read() }
   }
 }

@@ -25,7 +25,7 @@ export function Timeline (props: { state: ExecutionState, selected?: string, onS
                 <td><span class={`badge status-${s.status}`}>{s.status}</span></td>
                 <td>{d() != null ? `${d()} ms` : '…'}</td>
                 <td>{s.attempts}{s.attempts > 1 ? ` (${s.attempts - 1} retr${s.attempts === 2 ? 'y' : 'ies'})` : ''}</td>
-                <td class="node-id" title={s.nodeId}>{s.nodeId != null ? s.nodeId.slice(0, 8) + '…' + s.nodeId.slice(-6) : '—'}</td>
+                <td class="node-id" title={s.nodeId} data-node={s.nodeId ?? ''}>{s.nodeId != null ? s.nodeId.slice(0, 8) + '…' + s.nodeId.slice(-6) : '—'}</td>
                 <td class="bar-col"><div class={`bar status-${s.status}`} style={{ 'margin-left': `${left()}%`, width: `${Math.max(1, (d() ?? 0) / span() * 100)}%` }} /></td>
               </tr>
             )

@@ -29,12 +29,21 @@ export interface PeerView {
   reputation?: number
   subnets?: string[]
   capabilities?: string[]
+  /** Connected right now (relays are listed while disconnected too). */
+  connected?: boolean
+  /** How this tab reaches it: `webrtc` (direct, tab to tab), `relayed` (limited circuit) or `websockets`. */
+  transport?: 'webrtc' | 'relayed' | 'websockets' | 'other'
 }
 
 export interface VolunteerView {
   lending: boolean
   stepsRun: number
   cpuMs: number
+  /** What the tab announces when lent. */
+  capabilities?: string[]
+  maxConcurrent?: number
+  /** Steps run for others, newest first. */
+  recent?: Array<{ executionId: string, stepId: string, action: string, ok: boolean, ms: number }>
 }
 
 export interface TabNetwork {
@@ -46,6 +55,8 @@ export interface TabNetwork {
   addEventListener(type: 'change', listener: () => void): void
   removeEventListener(type: 'change', listener: () => void): void
   volunteer?(): VolunteerView
+  /** This tab's own dialable addresses (relay circuits, `/webrtc`). */
+  addresses?(): string[]
   /** "Lend this tab": announce (true) or withdraw (false) this tab as an executor. */
   setLending?(on: boolean): Promise<void>
   stop?(): Promise<void>

@@ -3,6 +3,8 @@ import { createResource, For, Show } from 'solid-js'
 import type { JSX } from 'solid-js'
 import { useQflow } from '../bridge/context.js'
 import { NEW_IDENTITY, SESSION_KEY } from '../kernel/identity.js'
+import { LendPanel } from '../components/LendPanel.js'
+import { PeersTable } from '../components/PeersTable.js'
 import { Empty } from '../ui/states.js'
 
 export function NodesRoute (): JSX.Element {
@@ -26,17 +28,14 @@ export function NodesRoute (): JSX.Element {
         </select></label> <button type="button" onClick={newIdentity}>New identity</button>
       </div>
       <Show when={q.network.attached()} fallback={<Empty><span data-testid="no-relay">No relay connected: this tab works on its local state only.{q.node.networkError != null ? ` (${q.node.networkError})` : ''}</span></Empty>}>
-        <Show when={q.network.volunteer()}>{v => (
-          <label class="card"><input type="checkbox" checked={v().lending} onChange={e => { void q.network.setLending(e.currentTarget.checked) }} /> Lend this tab
-            <small> · {v().stepsRun} steps run · {Math.round(v().cpuMs)} ms CPU given</small></label>
-        )}</Show>
+        <Show when={q.network.addresses().length > 0} fallback={<p><small data-testid="tab-addresses" data-count="0">Not reachable yet: waiting for a relay reservation.</small></p>}>
+          <details class="card" data-testid="tab-addresses" data-count={q.network.addresses().length}
+            data-webrtc={String(q.network.addresses().some(a => a.includes('/webrtc')))}><summary>Reachable at {q.network.addresses().length} addresses</summary>
+            <ul><For each={q.network.addresses()}>{a => <li><code>{a}</code></li>}</For></ul></details>
+        </Show>
+        <Show when={q.network.volunteer()}>{v => <LendPanel volunteer={v()} onLend={on => { void q.network.setLending(on) }} />}</Show>
         <Show when={q.network.peers().length > 0} fallback={<Empty>No peers yet.</Empty>}>
-          <table class="list"><thead><tr><th>peer</th><th>kind</th><th>load</th><th>latency</th><th>reputation</th><th>subnets</th></tr></thead>
-            <tbody><For each={q.network.peers()}>{p => (
-              <tr><td><code>{p.id.slice(0, 10)}…{p.id.slice(-6)}</code></td><td>{p.kind}</td><td>{p.load != null ? `${Math.round(p.load * 100)}%` : '—'}</td>
-                <td>{p.latencyMs != null ? `${p.latencyMs} ms` : '—'}</td><td>{p.reputation ?? '—'}</td><td>{(p.subnets ?? []).join(', ') || '—'}</td></tr>
-            )}</For></tbody>
-          </table>
+          <PeersTable peers={q.network.peers()} />
         </Show>
       </Show>
     </section>

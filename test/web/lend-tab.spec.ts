@@ -1,0 +1,162 @@
+/**
+ * Two tabs and one relay, real parts only: a Node network node (WebSockets on 127.0.0.1, circuit
+ * relay server) and two Chromium contexts running the built dashboard with `?relay=`. Tab B lends
+ * itself and is the only node with the capability a step of tab A's flow requires: the step runs
+ * in B over a direct WebRTC connection, B's panel lists it, A's monitor names B as its node.
+ * Switching lending off withdraws B: A no longer finds a node for the step. A tab whose relay
+ * cannot be reached starts all the same and runs its flows locally.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { startNetworkNode } from '../../node/platform/network-node.js'
+import type { NetworkNode } from '../../node/platform/network-node.js'
+import { DISPATCH_PROTOCOL } from '../../shared/network.js'
+import { createIdentity } from '../../src/trust/index.js'
+import { openApp, startHarness } from './harness.js'
+import type { Harness } from './harness.js'
+import { shot } from './helpers.js'
+
+let h: Harness
+let relay: NetworkNode
+const contexts: BrowserContext[] = []
+let tabA: Page
+let tabB: Page
+let peerA = ''
+let peerB = ''
+
+const FLOW = `id: needs-b
+name: needs-b
+steps:
+  - { id: start, type: event-trigger, action: qflow.trigger.manual, params: {} }
+  - { id: here, type: task, action: qflow.action.log, params: { message: "in A" }, onSuccess: on-b }
+  - id: on-b
+    type: task
+    action: qflow.action.log
+    params: { message: "only B can" }
+    requirements: { capabilities: [tab-b-only] }
+metadata: { tags: [network], category: tests, visibility: private, requiredPermissions: [] }
+`
+
+const LOCAL_FLOW = `id: needs-b
+name: needs-b
+steps:
+  - { id: start, type: event-trigger, action: qflow.trigger.manual, params: {} }
+  - { id: here, type: task, action: qflow.action.log, params: { message: "in C" } }
+metadata: { tags: [local], category: tests, visibility: private, requiredPermissions: [] }
+`
+
+async function openTab (query: string, hash: string): Promise<Page> {
+  const context = await h.browser.newContext({ viewport: { width: 1400, height: 900 } })
+  contexts.push(context)
+  const page = await h.newPage(context)
+  page.setDefaultTimeout(15_000)
+  await openApp(page, `${h.url}?${query}`, hash)
+  return page
+}
+
+async function runFlow (page: Page): Promise<void> {
+  await page.goto(`${h.url.replace(/\/$/, '')}/${new URL(page.url()).search}#/builder/needs-b`)
+  await page.waitForSelector('[data-testid="builder"] [data-testid="flow-valid"]')
+  await page.click('[data-testid="run-flow"]')
+  await page.click('[data-testid="start-run"]')
+  await page.waitForSelector('[data-testid="run-view"]')
+}
+
+beforeAll(async () => {
+  h = await startHarness()
+  relay = await startNetworkNode({ identity: await createIdentity({ name: 'relay' }), subnets: ['public'], listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+    connectionLimits: { inboundConnectionThreshold: 100 } })
+  const relayAddr = relay.addresses().find(a => a.includes('/ws/'))
+  if (relayAddr == null) throw new Error(`the relay has no ws address: ${relay.addresses().join(', ')}`)
+  const relayParam = `relay=${encodeURIComponent(relayAddr)}`
+  tabB = await openTab(`${relayParam}&capability=tab-b-only`, '#/nodes')
+  tabA = await openTab(relayParam, '#/flows')
+  peerA = await tabA.evaluate(() => window.qflow!.node.identity.peerId)
+  peerB = await tabB.locator('[data-testid="peer-id"]').textContent() ?? ''
+}, 120_000)
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {})
+  await h?.close()
+  await relay?.stop()
+})
+
+describe('lend this tab', () => {
+  it('runs the step only tab B can run in tab B, over WebRTC; A\'s monitor names B', async () => {
+    expect(peerB).toMatch(/^12D3KooW/)
+    expect(peerB).not.toBe(peerA)
+    // B is reachable once the relay reserved a circuit for it (its /webrtc address), then lends itself
+    await tabB.waitForSelector('[data-testid="tab-addresses"][data-webrtc="true"]')
+    // peers dial the first announced address: the direct /webrtc one, not the relayed circuit
+    expect(await tabB.evaluate(() => window.qflow!.node.network!.addresses!()[0])).toMatch(/\/p2p-circuit\/webrtc\/p2p\/12D3KooW/)
+    await tabB.check('[data-testid="lend-tab"]')
+    await tabB.waitForSelector('[data-testid="lend-panel"][data-lending="true"]')
+
+    // A imports the flow, and learns of B (its signed announcement, relayed by gossip)
+    await tabA.click('summary:has-text("Import JSON or YAML")')
+    await tabA.fill('textarea[aria-label="Flow text to import"]', FLOW)
+    await tabA.click('[data-testid="import-flow"]')
+    await tabA.waitForSelector('li[data-flow="needs-b"]')
+    await tabA.click('a[href="#/nodes"]')
+    await tabA.waitForSelector(`[data-testid="peers"] tr[data-peer="${peerB}"][data-kind="tab"]`)
+
+    await runFlow(tabA)
+    await tabA.waitForSelector('[data-testid="run-view"][data-status="completed"]')
+    expect(await tabA.getAttribute('[data-step-row="on-b"] td.node-id', 'data-node')).toBe(peerB)
+    expect(await tabA.getAttribute('[data-step-row="here"] td.node-id', 'data-node')).toBe(peerA)
+    await shot(tabA, 'lend-tab-a-monitor')
+
+    // the dispatch stream to B runs over a direct WebRTC connection, not the relay's circuit
+    const conns: Array<{ addr: string, limited: boolean, dispatch: boolean }> = await tabA.evaluate(({ b, protocol }) => (window.qflow!.node.network as any).libp2p.getConnections()
+      .filter((c: any) => c.remotePeer.toString() === b)
+      .map((c: any) => ({ addr: c.remoteAddr.toString(), limited: c.limits != null, dispatch: c.streams.some((s: any) => s.protocol === protocol) })), { b: peerB, protocol: DISPATCH_PROTOCOL })
+    const dispatching = conns.filter(c => c.dispatch)
+    expect(dispatching.length).toBeGreaterThan(0)
+    for (const c of dispatching) {
+      expect(c.addr).toContain('/webrtc')
+      expect(c.limited).toBe(false)
+    }
+    await tabA.click('a[href="#/nodes"]')
+    await tabA.waitForSelector(`[data-testid="peers"] tr[data-peer="${peerB}"][data-transport="webrtc"]`)
+    await shot(tabA, 'lend-tab-a-nodes')
+
+    // B's panel shows what it ran for A
+    await tabB.waitForSelector('[data-testid="lent-steps"] tr[data-lent-step="on-b"][data-ok="true"]')
+    expect(await tabB.textContent('[data-testid="steps-run"]')).toBe('1')
+    expect(await tabB.locator('[data-testid="lent-steps"] tr[data-lent-step]').count()).toBe(1)
+    await shot(tabB, 'lend-tab-b-panel')
+  }, 40_000)
+
+  it('withdraws tab B cleanly when lending is switched off', async () => {
+    const serves = async (): Promise<boolean> => await tabB.evaluate(p => (window.qflow!.node.network as any).libp2p.getProtocols().includes(p), DISPATCH_PROTOCOL)
+    expect(await serves()).toBe(true)
+    await tabB.uncheck('[data-testid="lend-tab"]')
+    await tabB.waitForSelector('[data-testid="lend-panel"][data-lending="false"]')
+    expect(await serves()).toBe(false)
+    // A forgets B once its announcements stop (its presence expiry), so nothing can run the step
+    await tabA.click('a[href="#/nodes"]')
+    await tabA.waitForSelector(`[data-testid="peers"] tr[data-peer="${peerB}"]:not([data-kind="tab"])`)
+    await runFlow(tabA)
+    await tabA.waitForSelector('[data-testid="run-view"][data-status="failed"]')
+    expect(await tabA.getAttribute('[data-step-row="on-b"]', 'data-status')).toBe('failed')
+    await tabA.click('[data-step-row="on-b"] button')
+    expect(await tabA.textContent('[data-testid="step-details"]')).toContain('no node of subnet "public" can run step on-b')
+    expect(await tabB.textContent('[data-testid="steps-run"]')).toBe('1')
+  }, 40_000)
+
+  it('starts and runs flows locally when its relay cannot be reached', async () => {
+    // the relay's peer id on a port nothing listens on (the discard port): dials are refused
+    const unreachable = `relay=${encodeURIComponent(`/ip4/127.0.0.1/tcp/9/ws/p2p/${relay.peerId}`)}`
+    const tabC = await openTab(unreachable, '#/flows')
+    await tabC.click('summary:has-text("Import JSON or YAML")')
+    await tabC.fill('textarea[aria-label="Flow text to import"]', LOCAL_FLOW)
+    await tabC.click('[data-testid="import-flow"]')
+    await tabC.waitForSelector('li[data-flow="needs-b"]')
+    await runFlow(tabC)
+    await tabC.waitForSelector('[data-testid="run-view"][data-status="completed"]')
+    const peerC = await tabC.evaluate(() => window.qflow!.node.identity.peerId)
+    expect(await tabC.getAttribute('[data-step-row="here"] td.node-id', 'data-node')).toBe(peerC)
+    await tabC.click('a[href="#/nodes"]')
+    await tabC.waitForSelector(`[data-testid="peers"] tr[data-peer="${relay.peerId}"][data-kind="relay"][data-connected="false"]`)
+  }, 40_000)
+})
