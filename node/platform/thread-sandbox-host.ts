@@ -25,11 +25,17 @@ function threadPort (resourceLimits: WorkerResourceLimits): WorkerPort {
   // env: {} and no argv: the worker's own realm sees no host environment either
   const worker = new Worker(ENTRY, { resourceLimits, env: {}, argv: [], stdout: false, stderr: false })
   let dead = false
+  let busy = false
   const port: WorkerPort = {
     post: message => worker.postMessage(message),
     terminate: () => { dead = true; void worker.terminate() },
     // an idle pool must not keep the process alive; a running job must
-    setBusy: busy => { if (busy) worker.ref(); else worker.unref() }
+    // the pool reports every worker's state after each hand-out: only a change reaches libuv
+    setBusy: now => {
+      if (now === busy) return
+      busy = now
+      if (busy) worker.ref(); else worker.unref()
+    }
   }
   worker.on('message', (message: WorkerMessage) => port.onMessage?.(message))
   worker.on('error', (error: Error) => { if (!dead) { dead = true; port.onExit?.(error) } })

@@ -73,7 +73,20 @@ export function cidOfValue (value: unknown): string {
   return cidOfEncoded(dagCbor.encode(value))
 }
 
-/** 16 random bytes, base64url. */
+/** Random bytes drawn from the CSPRNG 4 KiB at a time (one `getRandomValues` call per 256 nonces, not per nonce). */
+let entropy = new Uint8Array(0)
+let taken = 0
+
+/** 16 random bytes (from the platform CSPRNG), base64url. */
 export function randomNonce (): string {
-  return toBase64url(globalThis.crypto.getRandomValues(new Uint8Array(16)))
+  if (taken + 16 > entropy.length) {
+    entropy = globalThis.crypto.getRandomValues(new Uint8Array(4096))
+    taken = 0
+  }
+  const bytes = entropy.subarray(taken, taken + 16)
+  taken += 16
+  const nonce = toBase64url(bytes)
+  // a nonce's bytes are used once: drop them from the buffer
+  bytes.fill(0)
+  return nonce
 }

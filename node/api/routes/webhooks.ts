@@ -10,12 +10,51 @@
 import { Hono } from 'hono'
 import { InvalidStateError, NotFoundError } from '../../../src/index.js'
 import type { ExecutionEngine } from '../../../src/index.js'
+import type { ExecutionState } from '../../../shared/execution.js'
 import { ExecutionFailedError, InvalidRequestError, WebhookTimeoutError } from '../errors.js'
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, parseWebhookParams, WEBHOOK_TRIGGER } from '../webhook-params.js'
 import { checkWebhookAuth, webhookInput, webhookResponse } from '../webhook-request.js'
 
 export interface WebhookRoutesComponents {
   engine: Pick<ExecutionEngine, 'getFlow' | 'startExecution' | 'waitForExecution'>
+}
+
+/**
+ * Parsed trigger params per flow definition object: a stored flow is immutable (an update
+ * registers a new version, a new object), so its params are checked once, not per request.
+ */
+const parsedParams = new WeakMap<object, ReturnType<typeof parseWebhookParams>>()
+
+function triggerParams (trigger: { params: Record<string, unknown> }): ReturnType<typeof parseWebhookParams> {
+  let parsed = parsedParams.get(trigger)
+  if (parsed == null) {
+    parsed = parseWebhookParams(trigger.params)
+    parsedParams.set(trigger, parsed)
+  }
+  return parsed
+}
+
+/**
+ * Waits for the execution's end, the timeout or the caller hanging up, whichever comes first.
+ * One timer and one listener per call (`AbortSignal.timeout` + `AbortSignal.any` cost a
+ * timer, two signals and their GC-tracked dependants per request).
+ */
+async function settle (engine: WebhookRoutesComponents['engine'], executionId: string, timeoutMs: number, hangUp: AbortSignal): Promise<{ state?: ExecutionState, timedOut: boolean }> {
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => { timedOut = true; controller.abort(new WebhookTimeoutError(executionId, timeoutMs)) }, timeoutMs)
+  const onHangUp = (): void => { controller.abort(hangUp.reason) }
+  if (hangUp.aborted) onHangUp()
+  else hangUp.addEventListener('abort', onHangUp, { once: true })
+  try {
+    return { state: await engine.waitForExecution(executionId, { signal: controller.signal }), timedOut }
+  } catch (err) {
+    if (timedOut || hangUp.aborted) return { timedOut }
+    throw err
+  } finally {
+    clearTimeout(timer)
+    hangUp.removeEventListener('abort', onHangUp)
+  }
 }
 
 export function webhookRoutes ({ engine }: WebhookRoutesComponents): Hono {
@@ -26,7 +65,7 @@ export function webhookRoutes ({ engine }: WebhookRoutesComponents): Hono {
     const flow = await engine.getFlow(flowId)
     const trigger = flow.steps[0]
     if (trigger.action !== WEBHOOK_TRIGGER) throw new NotFoundError(`flow "${flowId}" has no webhook: its first step is ${trigger.action}, not ${WEBHOOK_TRIGGER}`)
-    const parsed = parseWebhookParams(trigger.params)
+    const parsed = triggerParams(trigger)
     if (!parsed.ok) throw new InvalidStateError(`flow "${flowId}" has a misconfigured webhook trigger: ${parsed.errors.map(e => `${e.path}: ${e.message}`).join('; ')}`)
     const params = parsed.params
     const url = new URL(c.req.url)
@@ -40,16 +79,10 @@ export function webhookRoutes ({ engine }: WebhookRoutesComponents): Hono {
     if (!sync) return c.json({ executionId }, 202)
 
     const timeoutMs = params.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS
-    const timeout = AbortSignal.timeout(timeoutMs)
-    let state
-    try {
-      state = await engine.waitForExecution(executionId, { signal: AbortSignal.any([timeout, c.req.raw.signal]) })
-    } catch (err) {
-      if (timeout.aborted) throw new WebhookTimeoutError(executionId, timeoutMs)
-      // the caller hung up: nobody reads this answer, and the execution keeps running
-      if (c.req.raw.signal.aborted) return c.body(null, 408)
-      throw err
-    }
+    const { state, timedOut } = await settle(engine, executionId, timeoutMs, c.req.raw.signal)
+    if (timedOut) throw new WebhookTimeoutError(executionId, timeoutMs)
+    // the caller hung up: nobody reads this answer, and the execution keeps running
+    if (state == null) return c.body(null, 408)
     if (state.status !== 'completed') {
       throw new ExecutionFailedError(executionId, `execution ${executionId} ${state.status}${state.error != null ? `: ${state.error.message}` : ''}`)
     }

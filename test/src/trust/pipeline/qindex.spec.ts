@@ -88,4 +88,18 @@ describe('qindex', () => {
     expect(index.search({ tag: 't' }).map(x => x.id).sort()).toEqual(['a', 'c'])
     expect(index.get('execution', 'b')).toBeUndefined()
   })
+
+  it('re-indexing moves an entry to its new field values, and stays bounded over many re-puts', () => {
+    const index = memoryMetadataIndex({ maxEntries: 3 })
+    const e = (id: string, tag: string, at = 0): IndexEntry => ({ kind: 'flow', id, flowId: id, owner: 'o', tags: [tag], category: 'c', visibility: 'public', at })
+    index.put(e('f', 'old'))
+    index.put(e('f', 'new'))
+    expect(index.search({ tag: 'old' })).toEqual([])
+    expect(index.search({ tag: 'new' }).map(x => x.id)).toEqual(['f'])
+    // a hot entry re-indexed between thousands of others is never the least recently indexed
+    for (let i = 0; i < 5000; i++) { index.put(e('hot', 'h', i)); index.put(e(`x${i}`, 'x', i)) }
+    expect(index.size).toBe(3)
+    expect(index.get('flow', 'hot')?.at).toBe(4999)
+    expect(index.search({ tag: 'x' }).map(x => x.id)).toEqual(['x4999', 'x4998'])
+  })
 })
