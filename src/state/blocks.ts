@@ -3,11 +3,12 @@
  * so that GC, export and import walk the graph without keys; every payload is a Qlock envelope.
  *
  *   log    { qflow: 1, k: 'log',  prev: CID | null, i, c, big: CID[], body }   events [i, i + c)
- *   snap   { qflow: 1, k: 'snap', log: CID | null, i, cp, body }              state after i events
+ *   snap   { qflow: 1, k: 'snap', log: CID | null, i, cp, big: CID[], body }  state after i events
  *   flow   { qflow: 1, k: 'flow', id, prev: CID | null, at, body }            one flow version
  *   export { qflow: 1, k: 'export', of, id, ... }                             CAR root (see car.ts)
  *
- * Large outputs are raw blocks holding a dag-cbor envelope, linked from `big` of their log block.
+ * Large outputs are raw blocks holding a dag-cbor envelope, linked from `big` of their log block
+ * and of every snapshot whose state holds them (snapshots link them instead of copying them).
  * Reads re-hash every block: a flipped byte on disk is an `IntegrityError` naming the record.
  */
 import * as dagCbor from '@ipld/dag-cbor'
@@ -25,7 +26,8 @@ import type { Envelope } from './qlock/envelope.js'
 export interface Block { cid: CID, bytes: Uint8Array }
 
 export interface LogNode { qflow: 1, k: 'log', prev: CID | null, i: number, c: number, big: CID[], body: Envelope }
-export interface SnapNode { qflow: 1, k: 'snap', log: CID | null, i: number, cp: string, body: Envelope }
+/** `big` (absent in snapshots written before it existed): large-value blocks the state links. */
+export interface SnapNode { qflow: 1, k: 'snap', log: CID | null, i: number, cp: string, big?: CID[], body: Envelope }
 export interface FlowNode { qflow: 1, k: 'flow', id: string, prev: CID | null, at: string, body: Envelope }
 export interface NodeKinds { log: LogNode, snap: SnapNode, flow: FlowNode }
 

@@ -3,6 +3,7 @@
  * group writer and the options in force. Built once by `heliaStateStore`.
  */
 import type { Blockstore } from 'interface-blockstore'
+import type { BigValueIndex } from './big-values.js'
 import type { Datastore } from 'interface-datastore'
 import type { GroupWriter } from './group-commit.js'
 import type { Journal } from './journal.js'
@@ -16,6 +17,8 @@ export interface StoreContext {
   keyring: Keyring
   lookup: KeyLookup
   cache: RecordCache
+  /** Large values already stored as blocks, by content: snapshots link them (`big-values.ts`). */
+  bigValues: BigValueIndex
   journal: Journal
   writer: GroupWriter
   /** Step outputs whose JSON is larger than this many bytes go to their own block. */

@@ -17,6 +17,7 @@ import { reconcile } from './commands/reconcile.js'
 import { reencryptHistory } from './commands/reencrypt.js'
 import type { ReencryptOptions, ReencryptResult } from './commands/reencrypt.js'
 import { loadSnapshot, saveSnapshotOp } from './commands/snapshots.js'
+import { BigValueIndex } from './big-values.js'
 import type { StoreContext } from './context.js'
 import { GroupWriter } from './group-commit.js'
 import { Journal } from './journal.js'
@@ -77,14 +78,16 @@ export async function heliaStateStore (init: HeliaStateStoreInit): Promise<Helia
   const { datastore } = init
   const blockstore = new PendingBlockstore(init.blockstore)
   const journal = new Journal(datastore, cache, blockstore, init.journal)
+  const bigValues = new BigValueIndex()
   const ctx: StoreContext = {
     blockstore,
     datastore,
     keyring: init.keyring,
     lookup: async keyId => init.keyring.get(keyId),
     cache,
+    bigValues,
     journal,
-    writer: new GroupWriter(() => new Tx(cache), async tx => tx.commit(journal), init.groupCommit, {
+    writer: new GroupWriter(() => new Tx(cache, bigValues), async tx => tx.commit(journal), init.groupCommit, {
       afterBatch: async () => { journal.maybeCompact() }
     }),
     largeOutputThreshold: init.largeOutputThreshold ?? DEFAULT_LARGE_OUTPUT_THRESHOLD,

@@ -26,9 +26,15 @@ export async function sealBytes (key: DataKey, bytes: Uint8Array, kind: RecordKi
 
 /** Opens an envelope of record `ref` (whose `id` is the AAD owner) and parses its JSON. */
 export async function openJson<T> (ctx: Pick<StoreContext, 'lookup'>, env: Envelope, ref: RecordRef & { id: string }): Promise<T> {
+  return (await openJsonText<T>(ctx, env, ref)).value
+}
+
+/** `openJson`, also handing back the plaintext and its JSON text (to index large values by content). */
+export async function openJsonText<T> (ctx: Pick<StoreContext, 'lookup'>, env: Envelope, ref: RecordRef & { id: string }): Promise<{ value: T, bytes: Uint8Array, text: string }> {
   const bytes = await unseal(ctx.lookup, env, recordAad(ref.kind, ref.id), ref)
   try {
-    return JSON.parse(decoder.decode(bytes)) as T
+    const text = decoder.decode(bytes)
+    return { value: JSON.parse(text) as T, bytes, text }
   } catch {
     throw new IntegrityError(ref, 'decrypted payload is not JSON')
   }

@@ -182,6 +182,17 @@ export function stateStoreTests (name: string, setup: () => Promise<StateStoreSe
         expect(await store.loadSnapshot('e1', 'cp-9')).toBeUndefined()
       })
 
+      it('loads snapshots whose state holds a large output (over 256 KiB) back whole, with the log', async () => {
+        const big = { rows: Array.from({ length: 3000 }, (_, i) => ({ i, text: `row ${i} ${'z'.repeat(90)}` })) }
+        const also = 'y'.repeat(300 * 1024)
+        await store.appendEvents('e1', [...testEvents('e1'), { type: 'step.completed', at: 9, stepId: 'big', attempt: 1, output: big }], { flowId: 'f1', status: 'running' })
+        const state = (i: number): unknown => ({ i, steps: { big: { output: big }, other: { output: also } }, output: big, list: [1, big, 'x'] })
+        for (let i = 1; i <= 3; i++) await store.saveSnapshot('e1', { checkpointId: `cp-${i}`, logIndex: 5, state: state(i) })
+        expect(await store.loadSnapshot('e1')).toEqual({ checkpointId: 'cp-3', logIndex: 5, state: state(3) })
+        expect((await store.loadSnapshot('e1', 'cp-1'))?.state).toEqual(state(1))
+        expect(((await store.readEvents('e1', 4))[0] as { output?: unknown }).output).toEqual(big)
+      })
+
       it('refuses a snapshot of an unknown execution', async () => {
         await expect(store.saveSnapshot('nope', { checkpointId: 'cp', logIndex: 0, state: {} })).rejects.toThrow()
         expect(await store.loadSnapshot('nope', 'cp')).toBeUndefined()

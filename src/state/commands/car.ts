@@ -77,6 +77,7 @@ export async function importCar (ctx: StoreContext, source: Uint8Array | AsyncIt
         const local = await tx.exec(manifest.id)
         if (!await fastForward(ctx, get, local?.head ?? null, manifest.exec.head, ref)) return false
         tx.stageExec({ ...manifest.exec, rev: Math.max(local?.rev ?? 0, manifest.exec.rev) + 1 }, staged)
+        tx.afterCommit(() => { ctx.bigValues.drop(manifest.id) }) // learnt again as the imported log and snapshots are read
       } else {
         const ptr = manifest.flow as FlowPointer
         const local = await tx.flow(manifest.id)

@@ -5,6 +5,7 @@ import type { CID } from 'multiformats/cid'
 import type { ExecutionEvent, ExecutionStatus } from '../../../shared/execution.js'
 import { TERMINAL_STATUSES } from '../../../shared/execution.js'
 import type { ExecutionSummary } from '../../interface/state-store.js'
+import type { BigValue } from '../big-values.js'
 import { readNode } from '../blocks.js'
 import type { LogNode } from '../blocks.js'
 import type { StoreContext } from '../context.js'
@@ -31,8 +32,8 @@ export function appendOp (ctx: StoreContext, executionId: string, events: Execut
       const owner = prev?.owner ?? ownerOf(events) ?? ctx.defaultOwner
       const start = prev?.n ?? 0
       let head = prev?.head ?? null
-      const blocks = events.length === 0
-        ? []
+      const { blocks, big } = events.length === 0
+        ? { blocks: [], big: [] }
         : await encodeLogBatch(ctx, await ctx.keyring.current(owner), executionId, head, start, events)
       if (blocks.length > 0) head = blocks[blocks.length - 1].cid
       tx.stageExec({
@@ -46,6 +47,7 @@ export function appendOp (ctx: StoreContext, executionId: string, events: Execut
         owner,
         rev: (prev?.rev ?? 0) + 1
       }, blocks)
+      tx.stageBig(executionId, big)
     }
   }
 }
@@ -64,7 +66,10 @@ export async function readEvents (ctx: StoreContext, executionId: string, from =
     cid = node.prev
   }
   nodes.reverse()
-  const batches = await Promise.all(nodes.map(async ([c, node]) => decodeLogEvents(ctx, executionId, c, node)))
+  const generation = ctx.bigValues.generation
+  const found: BigValue[] = []
+  const batches = await Promise.all(nodes.map(async ([c, node]) => decodeLogEvents(ctx, executionId, c, node, found)))
+  ctx.bigValues.add(executionId, found, generation) // so that the next snapshots link these values
   return batches.flat().slice(start - nodes[0][1].i)
 }
 

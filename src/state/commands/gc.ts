@@ -1,7 +1,7 @@
 /**
  * Retention and garbage collection. Both compact the journal first. `prune` drops the pointers of old terminal executions
  * (by age and/or count), then `gc` marks every block reachable from the remaining roots
- * (execution heads and snapshots, flow heads) and sweeps the store's own blocks that are not
+ * (execution heads and snapshots, with the large-value blocks snapshots link; flow heads) and sweeps the store's own blocks that are not
  * marked. Both run with no commit in flight, so blocks of a batch being written are never
  * mistaken for garbage. Blocks the store did not write (Helia's, in a shared blockstore) are
  * never deleted.
@@ -42,6 +42,7 @@ export async function prune (ctx: StoreContext, policy: PrunePolicy = {}): Promi
       for (const rec of victims) batch.delete(execKey(rec.id, 'a')) // a crash may have left one
       await batch.commit(policy)
       for (const rec of victims) ctx.cache.execs.settle(rec.id, null, [])
+      for (const rec of victims) ctx.bigValues.drop(rec.id)
     }
     return { executions: victims.length, blocks: await sweep(ctx, policy) }
   })
@@ -68,6 +69,8 @@ async function sweep (ctx: StoreContext, options: AbortOptions): Promise<number>
     if (marked.has(blockKey(cid))) continue
     if (isQflowBlock(await collectBytes(bytes))) garbage.push(cid)
   }
+  // forgotten before the delete: no snapshot written later may link a block that is going
+  ctx.bigValues.forget(new Set(garbage.map(blockKey)))
   for await (const _ of ctx.blockstore.deleteMany(garbage, options)) { /* drain */ }
   return garbage.length
 }

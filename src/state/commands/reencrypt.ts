@@ -1,7 +1,7 @@
 /**
  * Re-encrypts history under the owners' current keys (`qflow keys rotate`: rotate the key,
  * then call this). Chains are content-addressed, so rewriting one block rewrites every block
- * after it: log chains, large outputs, snapshots and flow histories get new CIDs (flow
+ * after it: log chains, large outputs (also those only snapshots link), snapshots and flow histories get new CIDs (flow
  * version ids change; the mapping is returned). Old blocks become garbage for the next
  * `prune`/`gc`; old keys stay in the keyring for CAR files exported before the rotation.
  */
@@ -82,32 +82,54 @@ async function reencryptExecution (ctx: StoreContext, tx: Tx, rec: ExecRecord): 
   }
   const snaps = await Promise.all(rec.snaps.map(async ([cp, cid]) =>
     [cp, cid, await readNode(ctx.blockstore, cid, 'snap', { kind: 'snapshot', id: rec.id })] as const))
-  if (chain.every(([, n]) => n.body.keyId === dataKey.id) && snaps.every(([, , n]) => n.body.keyId === dataKey.id)) return false
+  // large values only snapshots link (the log's are sealed with their log block's key)
+  const inLog = new Set(chain.flatMap(([, node]) => node.big.map(blockKey)))
+  const owned = new Map<string, [CID, Envelope]>()
+  for (const [, , node] of snaps) {
+    for (const blob of node.big ?? []) {
+      const k = blockKey(blob)
+      if (!inLog.has(k) && !owned.has(k)) owned.set(k, [blob, await readBig(ctx, rec.id, blob)])
+    }
+  }
+  const current = (env: Envelope): boolean => env.keyId === dataKey.id
+  if (chain.every(([, n]) => current(n.body)) && snaps.every(([, , n]) => current(n.body)) &&
+    [...owned.values()].every(([, env]) => current(env))) return false
   const renamed = new Map<string, CID>()
+  const moved = new Map<string, CID>() // large-value blocks: old multihash key -> new CID
+  const resealBig = async (blob: CID, env: Envelope): Promise<CID> => {
+    const block = await rawBlock(dagCbor.encode(await reseal(ctx, dataKey, env, 'output', rec.id, blob)))
+    tx.blocks.push(block)
+    moved.set(blockKey(blob), block.cid)
+    return block.cid
+  }
   let prev: CID | null = null
   for (const [cid, node] of chain) {
-    const big = await Promise.all(node.big.map(async blob => {
-      const ref = { kind: 'output' as const, id: rec.id, cid: blob.toString() }
-      const env: unknown = dagCbor.decode(await readBlock(ctx.blockstore, blob, ref))
-      if (!isEnvelope(env)) throw new IntegrityError(ref, 'not a sealed output')
-      const block = await rawBlock(dagCbor.encode(await reseal(ctx, dataKey, env, 'output', rec.id, blob)))
-      tx.blocks.push(block)
-      return block.cid
-    }))
+    const big = await Promise.all(node.big.map(async blob => resealBig(blob, await readBig(ctx, rec.id, blob))))
     const block = await cborBlock({ ...node, prev, big, body: await reseal(ctx, dataKey, node.body, 'log', rec.id, cid) })
     tx.blocks.push(block)
     renamed.set(blockKey(cid), block.cid)
     prev = block.cid
   }
+  for (const [blob, env] of owned.values()) await resealBig(blob, env)
   const newSnaps: Array<[string, CID]> = []
   for (const [cp, cid, node] of snaps) {
     const log = node.log == null ? null : renamed.get(blockKey(node.log)) ?? node.log
-    const block = await cborBlock({ ...node, log, body: await reseal(ctx, dataKey, node.body, 'snapshot', rec.id, cid) })
+    const big = (node.big ?? []).map(blob => moved.get(blockKey(blob)) ?? blob)
+    const block = await cborBlock({ ...node, log, big, body: await reseal(ctx, dataKey, node.body, 'snapshot', rec.id, cid) })
     tx.blocks.push(block)
     newSnaps.push([cp, block.cid])
   }
   tx.stageExec({ ...rec, head: prev, snaps: newSnaps, rev: rec.rev + 1 })
+  // the next snapshots link the re-sealed blocks; the old ones are garbage for the next GC
+  tx.afterCommit(() => { ctx.bigValues.rename(rec.id, moved) })
   return true
+}
+
+async function readBig (ctx: StoreContext, executionId: string, blob: CID): Promise<Envelope> {
+  const ref = { kind: 'output' as const, id: executionId, cid: blob.toString() }
+  const env: unknown = dagCbor.decode(await readBlock(ctx.blockstore, blob, ref))
+  if (!isEnvelope(env)) throw new IntegrityError(ref, 'not a sealed output')
+  return env
 }
 
 async function reseal (ctx: StoreContext, key: DataKey, env: Envelope, kind: RecordKind, id: string, cid: CID): Promise<Envelope> {
