@@ -26,6 +26,21 @@ import type { Admission, AdmitOptions } from './platform/trust-admission.js'
 import { explainWrongKey, openNodeTrust } from './platform/trust-node.js'
 import type { NodeTrustOptions } from './platform/trust-node.js'
 import type { NodeTrustStore } from './platform/trust-store.js'
+import { libp2pKeyOf } from '../src/network/index.js'
+import type { QflowLibp2p } from '../src/network/index.js'
+import { nodeLibp2pOptions } from './platform/libp2p-node.js'
+import { startNetworkNode } from './platform/network-node.js'
+import type { NetworkNode } from './platform/network-node.js'
+import { DEFAULT_SUBNET, liveNodes } from './platform/network-runtime.js'
+import type { NodeView, RuntimeNetworkInit } from './platform/network-runtime.js'
+import { coordinatorTakeover } from './platform/network-takeover.js'
+import type { CoordinatorTakeover, NetworkBlocks } from './platform/network-takeover.js'
+import { openSubnetSecretsFile } from './platform/network-keys.js'
+import { coordinatorFence } from './platform/network-fence.js'
+import type { Fence } from './platform/network-fence.js'
+import { nodeAesGcm } from './platform/aes-gcm-cipher.js'
+import { subnetKeyExchange, subnetKeyring } from '../src/network/index.js'
+import type { SubnetKeyExchange, SubnetSecrets } from '../src/network/index.js'
 
 /** `$QFLOW_DATA`, else `.qflow` in the current directory. */
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {
@@ -55,6 +70,13 @@ export interface NodeRuntimeInit extends EngineInit {
    * `everyMs` (default hourly). Absent: history is kept.
    */
   retention?: { maxAgeMs?: number, maxCount?: number, everyMs?: number }
+  /**
+   * Join the peer-to-peer network: one libp2p node (Helia's on a data directory, so bitswap
+   * shares it) with presence, the dispatch executor and coordinator leases; the engine's
+   * dispatcher becomes the trusted remote dispatcher (steps run on the node the selector picks,
+   * here when this node is best). The engine's `nodeId` defaults to the peer id. Absent: local only.
+   */
+  network?: RuntimeNetworkInit
 }
 
 export interface NodeRuntime {
@@ -83,6 +105,11 @@ export interface NodeRuntime {
    * const id = await runtime.start('report', { month: '2026-01' }, { actor: alice, grants })
    */
   start(flowId: string, input?: Record<string, unknown>, options?: AdmitOptions): Promise<string>
+  /**
+   * The started network node (with `init.network`), its live peers (this node first), and on a
+   * data directory the subnet-key exchange and the coordinator takeover.
+   */
+  network?: NetworkNode & { nodes(): Promise<NodeView[]>, keys?: SubnetKeyExchange, takeover?: CoordinatorTakeover, fence?: Fence }
   close(): Promise<void>
 }
 
@@ -106,18 +133,17 @@ function retain (store: HeliaStateStore, policy: NonNullable<NodeRuntimeInit['re
 
 export async function createNodeRuntime (init: NodeRuntimeInit = {}): Promise<NodeRuntime> {
   const clock = systemClock()
-  const nodeId = init.nodeId ?? 'local'
   const closers: Array<() => Promise<void>> = []
   const closeAll = async (): Promise<void> => { for (const close of closers.splice(0)) await close() }
   try {
-    return await build(init, clock, nodeId, closers, closeAll)
+    return await build(init, clock, closers, closeAll)
   } catch (err) {
     await closeAll()
     throw err
   }
 }
 
-async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemClock>, nodeId: string,
+async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemClock>,
   closers: Array<() => Promise<void>>, closeAll: () => Promise<void>): Promise<NodeRuntime> {
   let store: StateStore = memoryStateStore()
   let durable: NodeRuntime['durable']
@@ -129,13 +155,34 @@ async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemCloc
   }
   const trust = await openNodeTrust({ ...init.trust, clock, ...(dataDir != null ? { dataDir } : {}), ...(init.passphrase != null ? { passphrase: init.passphrase } : {}) })
   closers.unshift(trust.close)
+  const nodeId = init.nodeId ?? (init.network != null ? trust.identity.peerId : 'local')
+  const privateKey = init.network != null ? await libp2pKeyOf(trust.identity) : undefined
+  const netInit = init.network
+  let libp2p: QflowLibp2p | undefined
+  let blocksNet: NetworkBlocks | undefined
+  let secrets: SubnetSecrets | undefined
+  let keyExchange: SubnetKeyExchange | undefined
+  const subnets = netInit?.subnets ?? [DEFAULT_SUBNET]
   if (dataDir != null) {
     const keys = init.passphrase != null ? { passphrase: init.passphrase } : trust.stateMasterKey != null ? { masterKey: trust.stateMasterKey } : {}
-    const opened = await openNodeStateStore({ dataDir, ...keys }).catch((err: unknown) => { throw explainWrongKey(err, dataDir, trust.stateMasterKey != null) })
+    if (netInit != null) secrets = await openSubnetSecretsFile(dataDir, trust.identity)
+    const shared = secrets
+    const networking = privateKey != null && netInit != null && shared != null
+      ? {
+          networking: {
+            libp2p: nodeLibp2pOptions({ privateKey, ...pick(netInit) }) as any,
+            keyring: (local: Keyring) => subnetKeyring({ subnets, local, secrets: shared, cipher: nodeAesGcm(), missing: async (subnet) => { await askMembers(network, keyExchange, subnet) } })
+          }
+        }
+      : {}
+    const opened = await openNodeStateStore({ dataDir, ...keys, ...networking }).catch((err: unknown) => { throw explainWrongKey(err, dataDir, trust.stateMasterKey != null) })
     closers.unshift(opened.close)
     store = opened.store
     blocks = opened.blockstore
     durable = { store: opened.store, keyring: opened.keyring, dataDir }
+    // withLibp2pLight adds `libp2p` to Helia; its type does not list it
+    libp2p = (opened.helia as unknown as { libp2p?: QflowLibp2p } | undefined)?.libp2p
+    blocksNet = opened.helia?.blockstore as unknown as NetworkBlocks | undefined
   }
   let sandbox: PooledSandboxHost | undefined
   if (init.sandbox !== false) {
@@ -151,10 +198,47 @@ async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemCloc
   const pipeline = trust.trust.pipeline
   const ids = presetIds(randomIds())
   let admission: Admission | undefined
-  const engine = createExecutionEngine({ ...(durable != null ? { checkpointInterval: 0 } : {}), ...init, nodeId }, {
-    store, clock, actions, ids, dispatcher: admittedDispatcher(pipeline, localDispatcher(actions, { nodeId }), () => admission)
+  const local = localDispatcher(actions, { nodeId })
+  let network: NetworkNode | undefined
+  if (netInit != null) {
+    const { subnets: _subnets, ...rest } = netInit
+    network = await startNetworkNode({ ...rest, subnets, identity: trust.identity, ...(libp2p != null ? { libp2p } : {}), dispatcher: local, clock })
+    const net = network
+    closers.unshift(async () => { await net.stop() })
+    if (secrets != null) {
+      const exchange = subnetKeyExchange({ libp2p: net.libp2p, identity: trust.identity, secrets, isMember: (subnet, did) => trust.dao.isMember(subnet, did) })
+      await exchange.start()
+      keyExchange = exchange
+      closers.unshift(async () => { await exchange.stop() })
+    }
+  }
+  const { network: _network, ...engineInit } = init
+  // a coordinator cut off from its subnet's majority runs none of its executions' steps (network-fence.ts)
+  const events = new EventTarget()
+  let fence: Fence | undefined
+  if (network != null && durable != null) {
+    const f = coordinatorFence({ events, net: network, subnet: subnets[0], leaseMs: netInit?.leaseMs ?? 3000, clock })
+    fence = f
+    closers.unshift(async () => { f.stop() })
+  }
+  const remote = network != null ? (fence?.wrap(network.dispatcher) ?? network.dispatcher) : local
+  const engine = createExecutionEngine({ ...(durable != null ? { checkpointInterval: 0 } : {}), ...engineInit, nodeId }, {
+    store, clock, actions, ids, dispatcher: admittedDispatcher(pipeline, remote, () => admission)
   })
+  if (fence != null) forward(engine.events, events, ['execution:started', 'checkpoint:created', 'execution:completed', 'execution:failed', 'execution:aborted'])
   admission = admissionControl({ engine, store, pipeline, ids, node: trust.identity, ownerGrant: trust.ownerGrant, checkOnBehalf: trust.checkOnBehalf })
+  let takeover: CoordinatorTakeover | undefined
+  if (network != null && durable != null && blocksNet != null && keyExchange != null) {
+    const t = coordinatorTakeover({
+      engine, net: network, store: durable.store, blocks: blocksNet, keys: keyExchange, subnet: subnets[0],
+      onError: (message, err) => {
+        const causes = Array.isArray((err as { errors?: unknown[] })?.errors) ? ` (${(err as { errors: Error[] }).errors.map(e => e?.message).join('; ')})` : ''
+        process.stderr.write(`qflow: ${message}: ${(err as Error)?.message ?? String(err)}${causes}\n`)
+      }
+    })
+    takeover = t
+    closers.unshift(async () => { await t.stop() })
+  }
   if (init.recover !== false) await engine.start()
   if (durable != null && init.retention != null) closers.unshift(retain(durable.store, init.retention))
   const admit = admission
@@ -168,9 +252,46 @@ async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemCloc
     pipeline,
     trust: { pipeline: trust.trust, dao: trust.dao, ...(trust.store != null ? { store: trust.store } : {}) },
     start: async (flowId, input, options) => await admit.start(flowId, input, options),
+    ...(network != null ? { network: Object.assign(withNodes(network, { ...netInit, subnets }), { ...(keyExchange != null ? { keys: keyExchange } : {}), ...(fence != null ? { fence } : {}), ...(takeover != null ? { takeover } : {}) }) } : {}),
     close: async () => {
       await engine.stop()
       await closeAll()
     }
+  }
+}
+
+/** The libp2p settings of a runtime network (for Helia to build the node). */
+function pick (n: RuntimeNetworkInit): Omit<Parameters<typeof nodeLibp2pOptions>[0], 'privateKey'> {
+  return {
+    ...(n.listen != null ? { listen: n.listen } : {}),
+    relay: n.relay ?? true,
+    ...(n.connectionLimits != null ? { connectionLimits: n.connectionLimits } : {}),
+    ...(n.gossipsub != null ? { gossipsub: n.gossipsub } : {})
+  }
+}
+
+function withNodes (net: NetworkNode, init: RuntimeNetworkInit): NetworkNode & { nodes(): Promise<NodeView[]> } {
+  const self = { capabilities: init.capabilities ?? [], subnets: init.subnets ?? [DEFAULT_SUBNET] }
+  return Object.assign(net, { nodes: async () => await liveNodes(net, self) })
+}
+
+/** Asks the connected members of `subnet` for its secrets until one answers. */
+async function askMembers (net: NetworkNode | undefined, keys: SubnetKeyExchange | undefined, subnet: string): Promise<void> {
+  if (net == null || keys == null) return
+  const peers = (await net.selector.getAvailableNodes(subnet)).map(n => n.nodeId).filter(id => id !== net.peerId)
+  for (const peer of peers) {
+    try {
+      await keys.request(peer, subnet)
+      return
+    } catch {
+      // a peer that refuses or is gone: ask the next one
+    }
+  }
+}
+
+/** Re-dispatches the engine's events the fence follows (it is built before the engine). */
+function forward (from: ExecutionEngine['events'], to: EventTarget, types: string[]): void {
+  for (const type of types) {
+    from.addEventListener(type as 'execution:started', (e) => { to.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail })) })
   }
 }

@@ -51,7 +51,11 @@ export const QflowConfigSchema = z.strictObject({
   networking: z.strictObject({
     host: host.default('0.0.0.0').describe('libp2p WebSocket listen address'),
     port: port('libp2p WebSocket listen port (0: any free port)').default(4001),
-    bootstrap: z.array(z.string({ error: 'must be a multiaddr string' }).startsWith('/', { error: 'must be a multiaddr (starts with /)' }), { error: 'must be a list of multiaddrs' }).default([])
+    bootstrap: z.array(z.string({ error: 'must be a multiaddr string' }).startsWith('/', { error: 'must be a multiaddr (starts with /)' }), { error: 'must be a list of multiaddrs' }).default([]),
+    subnets: z.array(z.string({ error: 'must be a subnet name' }).min(1, { error: 'must be a subnet name' }), { error: 'must be a list of subnet names' })
+      .min(1, { error: 'must name at least one subnet' }).default(['public']).describe('DAO subnets this node serves (the first is the default of steps without one); tabs join `public` by default'),
+    capabilities: z.array(z.string({ error: 'must be a capability name' }).min(1, { error: 'must be a capability name' }), { error: 'must be a list of capability names' })
+      .default([]).describe('Capabilities this node announces (steps may require them)')
   }, objectError).prefault({}),
   api: z.strictObject({
     host: host.default('127.0.0.1'),

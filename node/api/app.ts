@@ -12,6 +12,7 @@
  * const res = await app.request('/api/v1/flows', { method: 'POST', body: yamlText, headers: { 'content-type': 'application/yaml', authorization: `Bearer ${token}` } })
  */
 import { Hono } from 'hono'
+import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ActionRegistry, ExecutionEngine, StateStore } from '../../src/index.js'
 import { authMiddleware } from './auth/index.js'
@@ -22,6 +23,7 @@ import type { ErrorHandlerInit } from './errors.js'
 import { openApiDocument } from './openapi.js'
 import { executionRoutes } from './routes/executions.js'
 import { flowRoutes } from './routes/flows.js'
+import { nodeRoutes } from './routes/nodes.js'
 import { probeRoutes, systemRoutes } from './routes/health.js'
 import { schemaRoutes } from './routes/schemas.js'
 import { webhookRoutes } from './routes/webhooks.js'
@@ -48,6 +50,8 @@ export interface ApiAppInit extends ErrorHandlerInit {
   maxBodyBytes?: number
   /** Epoch ms (default `Date.now`). */
   now?: () => number
+  /** Live peers for `GET /api/v1/system/nodes` (absent: no network, the route is a 404). */
+  nodes?: () => Promise<unknown[]>
 }
 
 export function createApiApp (init: ApiAppInit): Hono {
@@ -60,12 +64,13 @@ export function createApiApp (init: ApiAppInit): Hono {
   app.onError(errorHandler({ log }))
   app.notFound(notFoundHandler)
   app.use('*', wrapNonErrors())
-  app.use('*', bodyLimit({ maxSize: maxBodyBytes, onError: () => { throw new PayloadTooLargeError(maxBodyBytes) } }))
+  app.use('*', sizeLimit(maxBodyBytes))
   app.use('*', authMiddleware(init.auth))
   app.route('/api/v1/flows', flowRoutes({ engine, actions, store, now: () => new Date(now()).toISOString() }))
   app.route('/api/v1/executions', executionRoutes({ engine, store, now }))
   app.route('/api/v1/webhooks', webhookRoutes({ engine }))
   app.route('/api/v1/system', systemRoutes({ store, now, startedAt: now(), metrics }))
+  if (init.nodes != null) app.route('/api/v1/system/nodes', nodeRoutes({ nodes: init.nodes }))
   app.route('/api/v1/schemas', schemaRoutes())
   const document = openApiDocument()
   const page = docsPage(document)
@@ -75,4 +80,24 @@ export function createApiApp (init: ApiAppInit): Hono {
   app.route('/health', probeRoutes({ store }))
   app.route('/ws', streamRoutes({ engine, metrics, now, log, ...(init.metricsIntervalMs != null ? { metricsIntervalMs: init.metricsIntervalMs } : {}) }))
   return app
+}
+
+/**
+ * 413 over `maxBytes`. hono's `bodyLimit` reads the body stream, which makes the Node adapter
+ * build a full web Request per call; with a `content-length` (and no chunked encoding) Node's
+ * HTTP parser already holds the body to that length, so the header decides, and only
+ * chunked bodies are counted as they stream.
+ */
+function sizeLimit (maxBytes: number): MiddlewareHandler {
+  const counted = bodyLimit({ maxSize: maxBytes, onError: () => { throw new PayloadTooLargeError(maxBytes) } })
+  return async (c, next) => {
+    const { method, headers } = c.req.raw
+    if (method === 'GET' || method === 'HEAD') return await next()
+    const length = headers.get('content-length')
+    if (length != null && !headers.has('transfer-encoding')) {
+      if (Number(length) > maxBytes) throw new PayloadTooLargeError(maxBytes)
+      return await next()
+    }
+    return await counted(c, next)
+  }
 }

@@ -29,8 +29,12 @@ export interface NodeStateStoreInit extends Omit<HeliaStateStoreInit, 'blockstor
   passphrase?: string
   /** PBKDF2 iterations for a new passphrase keyring (default 600,000). */
   iterations?: number
-  /** Start a light Helia with this libp2p config (its own in-memory datastore, see STACK.md). */
-  networking?: { libp2p: CreateLibp2pOptions }
+  /**
+   * Start a light Helia with this libp2p config (its own in-memory datastore, see STACK.md).
+   * `keyring` wraps the local keyring (a networked node seals with its subnet's shared key:
+   * `subnetKeyring` in src/network).
+   */
+  networking?: { libp2p: CreateLibp2pOptions, keyring?: (local: Keyring) => Keyring }
 }
 
 export interface NodeStateStore {
@@ -56,6 +60,7 @@ export async function openNodeStateStore (init: NodeStateStoreInit): Promise<Nod
     keyring = passphrase != null
       ? await localKeyring({ datastore, passphrase, iterations, now: options.now, cipher })
       : await localKeyring({ datastore, masterKey: masterKey ?? await masterKeyFile(join(dataDir, 'master.key')), now: options.now, cipher })
+    if (networking?.keyring != null) keyring = networking.keyring(keyring)
     helia = networking == null ? undefined : await startHelia(blockstore, datastore, networking.libp2p)
     // LevelDB makes a batch one append to its own log: no write-ahead journal on top of it
     store = await heliaStateStore({ ...options, journal: { writeAhead: false, inPlace: level.commit, ...options.journal }, blockstore, datastore, keyring, helia })

@@ -124,6 +124,16 @@ export async function startNetworkNode (init: NetworkNodeInit): Promise<NetworkN
       bootstrap = bootstrapDialer({ peers: init.bootstrap }, { libp2p, clock })
       await bootstrap.start()
     }
+    // a libp2p node stopped and started again (e.g. after a network outage) forgot its topics: join them again
+    const rejoin = (): void => {
+      void (async () => {
+        leases.stop()
+        leases.start()
+        await presence.stop()
+        await presence.start()
+      })().catch(() => { /* the node stopped again meanwhile: the next start rejoins */ })
+    }
+    libp2p.addEventListener('start', rejoin)
     return {
       libp2p,
       selector,
@@ -134,6 +144,7 @@ export async function startNetworkNode (init: NetworkNodeInit): Promise<NetworkN
       peerId: identity.peerId,
       addresses: () => libp2p.getMultiaddrs().map(m => m.toString()),
       async stop () {
+        libp2p.removeEventListener('start', rejoin)
         bootstrap?.stop()
         dispatcher.close()
         leases.stop()

@@ -24,6 +24,7 @@ import { logEngineEvents, relayLogger } from './logger.js'
 import type { RelayLogger } from './logger.js'
 import { ownerIdentity } from './owner.js'
 import { relaySchedules } from './schedules.js'
+import { logNetworkEvents, relayNetworkInit } from './network.js'
 
 /** What the libp2p side of the relay hands back (built by the network layer, not here). */
 export interface RelayNetwork {
@@ -41,8 +42,13 @@ export type RelayNetworkFactory = (context: { config: QflowConfig, runtime: Node
 export interface RelayInit {
   /** Drives the cron schedules (default: the system clock; tests pass a fake one). */
   clock?: Clock
-  /** The libp2p listener; see {@link RelayNetworkFactory}. */
-  network?: RelayNetworkFactory
+  /**
+   * The peer-to-peer network. Default: the runtime joins it on the config's `networking`
+   * section (WebSocket listener, circuit-relay server, bootstrap peers; see `network.ts`);
+   * a factory ({@link RelayNetworkFactory}) builds another one after the runtime is up;
+   * `false`: no network.
+   */
+  network?: RelayNetworkFactory | false
   /** Where the dashboard's build is (default `dist/web` of this checkout). */
   webRoot?: string
   /** Extra runtime settings over those the config gives (tests, benchmarks). */
@@ -94,7 +100,8 @@ export async function startRelay (config: QflowConfig, init: RelayInit = {}): Pr
     }
   }
   try {
-    const runtime = await createNodeRuntime({ ...runtimeInit(config), ...init.runtime })
+    const builtIn = init.network == null
+    const runtime = await createNodeRuntime({ ...runtimeInit(config), ...(builtIn ? { network: relayNetworkInit(config) } : {}), ...init.runtime })
     closers.unshift(runtime.close)
     const dataDir = runtime.durable?.dataDir ?? (init.runtime?.dataDir != null ? resolve(init.runtime.dataDir) : undefined)
     const stopLogging = logEngineEvents(runtime.engine, logger)
@@ -124,14 +131,22 @@ export async function startRelay (config: QflowConfig, init: RelayInit = {}): Pr
       store: runtime.store,
       auth,
       maxBodyBytes: config.api.maxBodyBytes,
+      ...(runtime.network != null ? { nodes: runtime.network.nodes, metricsSources: { peers: () => runtime.network?.libp2p.getPeers().length ?? 0 } } : {}),
       log: (message: string, err: unknown) => { logger.error({ err }, message) }
     })
     mountDashboard(app, init.webRoot)
 
     let network: RelayNetwork | undefined
-    if (init.network != null) {
+    if (typeof init.network === 'function') {
       network = await init.network({ config, runtime, logger })
       closers.unshift(network.close)
+    } else if (runtime.network != null) {
+      const net = runtime.network
+      // the runtime stops its network node when it closes
+      const stopNetLog = logNetworkEvents(net, logger)
+      network = { addresses: net.addresses(), close: async () => { stopNetLog() } }
+      closers.unshift(network.close)
+      logger.info({ peerId: net.peerId, addresses: net.addresses(), subnets: net.presence.subnets }, 'network started')
     }
 
     const server = await serveApi({ app, host: config.api.host, port: config.api.port })

@@ -63,6 +63,10 @@ export interface CoordinatorLeases extends EventTarget {
   hold(executionId: string, checkpoint?: string): Promise<void>
   /** The execution ended: announce the release; nobody takes it over. */
   release(executionId: string): Promise<void>
+  /** Stops renewing a lease without releasing it (this node gave the execution up: the lease lapses and a successor takes over). */
+  drop(executionId: string): void
+  /** Whether this node holds (and renews) the lease of `executionId`. */
+  holds(executionId: string): boolean
   /** The newest lease known for an execution. */
   get(executionId: string): Lease | undefined
   /** The node that takes over `executionId` when the `excluded` nodes (the lapsed holder…) are gone (rendezvous hashing). */
@@ -210,6 +214,8 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
       const seq = leases.get(executionId)?.seq ?? 0
       await publish({ executionId, seq: seq + 1, expiresAt: c.clock.now(), released: true })
     },
+    drop (executionId: string) { mine.delete(executionId) },
+    holds: (executionId: string) => mine.has(executionId),
     get: (executionId: string) => leases.get(executionId),
     successor
   })

@@ -38,7 +38,20 @@ export async function metricsCommand (options: ApiOptions, io: Output): Promise<
   return EXIT.ok
 }
 
-interface NodeInfo { id?: string, peerId?: string, addresses?: string[], status?: string, latencyMs?: number, self?: boolean }
+interface NodeInfo {
+  id?: string
+  peerId?: string
+  addresses?: string[]
+  status?: string
+  latencyMs?: number
+  self?: boolean
+  capabilities?: string[]
+  daoSubnets?: string[]
+  currentLoad?: number
+  reputation?: number
+}
+
+const figure = (n: number | undefined, digits = 2): string => n == null ? '' : String(Number(n.toFixed(digits)))
 
 /** `qflow nodes`: the peers the relay knows (itself first). */
 export async function nodesCommand (options: ApiOptions, io: Output): Promise<number> {
@@ -56,6 +69,11 @@ export async function nodesCommand (options: ApiOptions, io: Output): Promise<nu
   const nodes = Array.isArray(body) ? body : body.nodes
   if (options.json === true) { io.out(JSON.stringify(nodes, null, 2)); return EXIT.ok }
   if (nodes.length === 0) { io.out('no nodes known'); return EXIT.ok }
-  table(['NODE', 'STATUS', 'ADDRESSES'], nodes.map(n => [`${n.id ?? n.peerId ?? '?'}${n.self === true ? ' (this relay)' : ''}`, n.status ?? '', (n.addresses ?? []).join(' ')]), io)
+  const name = (n: NodeInfo): string => `${n.id ?? n.peerId ?? '?'}${n.self === true ? ' (this relay)' : ''}`
+  table(['NODE', 'STATUS', 'ADDRESSES'], nodes.map(n => [name(n), n.status ?? '', (n.addresses ?? []).join(' ')]), io)
+  io.out('')
+  table(['NODE', 'SUBNETS', 'CAPABILITIES', 'LOAD', 'LATENCY MS', 'REPUTATION'], nodes.map(n => [
+    name(n), (n.daoSubnets ?? []).join(','), (n.capabilities ?? []).join(','), figure(n.currentLoad), figure(n.latencyMs, 1), figure(n.reputation)
+  ]), io)
   return EXIT.ok
 }

@@ -29,7 +29,7 @@ export interface CliResult { code: number, stdout: string, stderr: string }
 /** Starts `qflow relay` with `args` (add `--port 0 --p2p-port 0` yourself or keep the defaults). */
 export async function spawnRelay (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
   const child = spawn(process.execPath, [bin, 'relay', '--host', '127.0.0.1', '--port', '0', '--p2p-port', '0', ...args], {
-    env: { ...process.env, QFLOW_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe']
+    env: { ...process.env, QFLOW_CONFIG: '', QFLOW_NETWORKING_HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe']
   })
   const logs: string[] = []
   const waiters: Array<{ match: (l: Record<string, any>) => boolean, resolve: (l: Record<string, any>) => void }> = []

@@ -22,7 +22,7 @@ afterEach(async () => { for (const r of open.splice(0)) await r.close() })
 
 async function relay (clock: FakeClock, flags: Record<string, unknown>): Promise<Relay> {
   const { config } = await loadConfig({ env: {}, cwd: scratch, flags: { api: { port: 0 }, logging: { level: 'silent' }, ...flags } })
-  const r = await startRelay(config, { clock, runtime: { sandbox: false } })
+  const r = await startRelay(config, { clock, network: false, runtime: { sandbox: false } })
   open.push(r)
   return r
 }
@@ -121,7 +121,7 @@ describe('relay schedules', () => {
 
       await clock.advance(65 * MIN) // down from 10:45 to 11:50
       const { config } = await loadConfig({ env: {}, cwd: scratch, flags: { dataDir: data, api: { port: 0 }, logging: { level: 'silent' }, schedules: { missedTicks: policy } } })
-      const second = await startRelay(config, { clock, runtime: { sandbox: false } })
+      const second = await startRelay(config, { clock, network: false, runtime: { sandbox: false } })
       open.push(second)
       const started = (await call(second, 'GET', '/api/v1/executions?flowId=report')).body.executions.length
       expect(started).toBe(3 + expected.length)
