@@ -1,6 +1,6 @@
 /**
- * Two tabs and one relay, real parts only: a Node network node (WebSockets on 127.0.0.1, circuit
- * relay server) and two Chromium contexts running the built dashboard with `?relay=`. Tab B lends
+ * Two tabs and one relay, real parts only: a `qflow relay` process (libp2p WebSockets on
+ * 127.0.0.1, circuit-relay server) and two Chromium contexts running the built dashboard with `?relay=`. Tab B lends
  * itself and is the only node with the capability a step of tab A's flow requires: the step runs
  * in B over a direct WebRTC connection, B's panel lists it, A's monitor names B as its node.
  * Switching lending off withdraws B: A no longer finds a node for the step. A tab whose relay
@@ -8,16 +8,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
-import { startNetworkNode } from '../../node/platform/network-node.js'
-import type { NetworkNode } from '../../node/platform/network-node.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawnRelay } from '../node/relay/relay-process.js'
+import type { RelayProcess } from '../node/relay/relay-process.js'
 import { DISPATCH_PROTOCOL } from '../../shared/network.js'
-import { createIdentity } from '../../src/trust/index.js'
 import { openApp, startHarness } from './harness.js'
 import type { Harness } from './harness.js'
 import { shot } from './helpers.js'
 
 let h: Harness
-let relay: NetworkNode
+let relay: RelayProcess
+let relayPeer: string
+let scratch: string
 const contexts: BrowserContext[] = []
 let tabA: Page
 let tabB: Page
@@ -64,10 +68,13 @@ async function runFlow (page: Page): Promise<void> {
 
 beforeAll(async () => {
   h = await startHarness()
-  relay = await startNetworkNode({ identity: await createIdentity({ name: 'relay' }), subnets: ['public'], listen: ['/ip4/127.0.0.1/tcp/0/ws'],
-    connectionLimits: { inboundConnectionThreshold: 100 } })
-  const relayAddr = relay.addresses().find(a => a.includes('/ws/'))
-  if (relayAddr == null) throw new Error(`the relay has no ws address: ${relay.addresses().join(', ')}`)
+  // a real `qflow relay` process: its libp2p WebSocket listener and circuit-relay server on loopback
+  scratch = await mkdtemp(join(tmpdir(), 'qflow-lend-'))
+  relay = await spawnRelay(['--data', join(scratch, 'relay')])
+  const net = await relay.waitForLog(l => l.msg === 'network started')
+  relayPeer = net.peerId
+  const relayAddr = (net.addresses as string[]).find(a => a.includes('/ws/'))
+  if (relayAddr == null) throw new Error(`the relay has no ws address: ${(net.addresses as string[]).join(', ')}`)
   const relayParam = `relay=${encodeURIComponent(relayAddr)}`
   tabB = await openTab(`${relayParam}&capability=tab-b-only`, '#/nodes')
   tabA = await openTab(relayParam, '#/flows')
@@ -79,6 +86,7 @@ afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {})
   await h?.close()
   await relay?.stop()
+  if (scratch != null) await rm(scratch, { recursive: true, force: true })
 })
 
 describe('lend this tab', () => {
@@ -146,7 +154,7 @@ describe('lend this tab', () => {
 
   it('starts and runs flows locally when its relay cannot be reached', async () => {
     // the relay's peer id on a port nothing listens on (the discard port): dials are refused
-    const unreachable = `relay=${encodeURIComponent(`/ip4/127.0.0.1/tcp/9/ws/p2p/${relay.peerId}`)}`
+    const unreachable = `relay=${encodeURIComponent(`/ip4/127.0.0.1/tcp/9/ws/p2p/${relayPeer}`)}`
     const tabC = await openTab(unreachable, '#/flows')
     await tabC.click('summary:has-text("Import JSON or YAML")')
     await tabC.fill('textarea[aria-label="Flow text to import"]', LOCAL_FLOW)
@@ -157,6 +165,6 @@ describe('lend this tab', () => {
     const peerC = await tabC.evaluate(() => window.qflow!.node.identity.peerId)
     expect(await tabC.getAttribute('[data-step-row="here"] td.node-id', 'data-node')).toBe(peerC)
     await tabC.click('a[href="#/nodes"]')
-    await tabC.waitForSelector(`[data-testid="peers"] tr[data-peer="${relay.peerId}"][data-kind="relay"][data-connected="false"]`)
+    await tabC.waitForSelector(`[data-testid="peers"] tr[data-peer="${relayPeer}"][data-kind="relay"][data-connected="false"]`)
   }, 40_000)
 })
