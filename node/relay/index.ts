@@ -134,7 +134,7 @@ export async function startRelay (config: QflowConfig, init: RelayInit = {}): Pr
       ...(runtime.network != null ? { nodes: runtime.network.nodes, metricsSources: { peers: () => runtime.network?.libp2p.getPeers().length ?? 0 } } : {}),
       log: (message: string, err: unknown) => { logger.error({ err }, message) }
     })
-    mountDashboard(app, init.webRoot)
+    mountDashboard(app, init.webRoot, () => runtime.network?.addresses() ?? [])
 
     let network: RelayNetwork | undefined
     if (typeof init.network === 'function') {
