@@ -231,6 +231,7 @@ async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemCloc
   if (network != null && durable != null && blocksNet != null && keyExchange != null) {
     const t = coordinatorTakeover({
       engine, net: network, store: durable.store, blocks: blocksNet, keys: keyExchange, subnet: subnets[0],
+      hasPeers: async () => (await network.selector.getAvailableNodes(subnets[0])).some(n => n.nodeId !== network.peerId),
       onError: (message, err) => {
         const causes = Array.isArray((err as { errors?: unknown[] })?.errors) ? ` (${(err as { errors: Error[] }).errors.map(e => e?.message).join('; ')})` : ''
         process.stderr.write(`qflow: ${message}: ${(err as Error)?.message ?? String(err)}${causes}\n`)

@@ -36,6 +36,12 @@ export interface TakeoverInit {
   keys: SubnetKeyExchange
   /** Subnet whose leases these are (the node's first). */
   subnet: string
+  /**
+   * Whether another node of the subnet is alive to take over (default: assume so). Without one,
+   * publishing checkpoints would be work nobody can use; the next checkpoint after a peer
+   * appears publishes again.
+   */
+  hasPeers?: () => boolean | Promise<boolean>
   /** Longest wait for one block over bitswap (default 10 s). */
   fetchTimeoutMs?: number
   /** Failures of background work (prefetch, publish, takeover) that have no caller. */
@@ -102,7 +108,7 @@ export function coordinatorTakeover (init: TakeoverInit): CoordinatorTakeover {
     publishQueued.add(executionId)
     queue(executionId, async () => {
       publishQueued.delete(executionId)
-      if (finished.has(executionId)) return
+      if (finished.has(executionId) || (init.hasPeers != null && !await init.hasPeers())) return
       await leases.hold(executionId, await publishState(executionId))
     }, 'publishing the lease')
   }
