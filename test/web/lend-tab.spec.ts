@@ -109,7 +109,10 @@ describe('lend this tab', () => {
     await tabA.waitForSelector(`[data-testid="peers"] tr[data-peer="${peerB}"][data-kind="tab"]`)
 
     await runFlow(tabA)
-    await tabA.waitForSelector('[data-testid="run-view"][data-status="completed"]')
+    // wait for the run to end, whatever its end, so a failure shows the run's own account of it
+    await tabA.waitForSelector('[data-testid="run-view"]:is([data-status="completed"], [data-status="failed"], [data-status="aborted"])', { timeout: 30_000 })
+    const status = await tabA.getAttribute('[data-testid="run-view"]', 'data-status')
+    if (status !== 'completed') expect(await tabA.textContent('[data-testid="run-view"]'), `the run ended ${status ?? ''}`).toBe('completed')
     expect(await tabA.getAttribute('[data-step-row="on-b"] td.node-id', 'data-node')).toBe(peerB)
     expect(await tabA.getAttribute('[data-step-row="here"] td.node-id', 'data-node')).toBe(peerA)
     await shot(tabA, 'lend-tab-a-monitor')
@@ -133,7 +136,7 @@ describe('lend this tab', () => {
     expect(await tabB.textContent('[data-testid="steps-run"]')).toBe('1')
     expect(await tabB.locator('[data-testid="lent-steps"] tr[data-lent-step]').count()).toBe(1)
     await shot(tabB, 'lend-tab-b-panel')
-  }, 40_000)
+  }, 60_000)
 
   it('withdraws tab B cleanly when lending is switched off', async () => {
     const serves = async (): Promise<boolean> => await tabB.evaluate(p => (window.qflow!.node.network as any).libp2p.getProtocols().includes(p), DISPATCH_PROTOCOL)
