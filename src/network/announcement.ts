@@ -6,19 +6,15 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import type { NodeAnnouncement } from '../../shared/network.js'
-import { compact, encodeCanonical, peerIdFromPublicKey, publicKeyFromDidKey, toBase64url } from '../trust/index.js'
+import { compact, peerIdFromPublicKey, publicKeyFromDidKey, toBase64url } from '../trust/index.js'
 import type { SignatureVerifier, SquidIdentity } from '../trust/index.js'
+import { domainBytes } from './domain-bytes.js'
 
-const PREFIX = new TextEncoder().encode('qflow:announce:v1\n')
 
 export type UnsignedAnnouncement = Omit<NodeAnnouncement, 'signature' | 'identity' | 'nodeId' | 'v'>
 
 function bytesToSign (fields: Omit<NodeAnnouncement, 'signature'>): Uint8Array {
-  const body = encodeCanonical(compact(fields))
-  const out = new Uint8Array(PREFIX.length + body.length)
-  out.set(PREFIX, 0)
-  out.set(body, PREFIX.length)
-  return out
+  return domainBytes('qflow:announce:v1', fields)
 }
 
 export async function signAnnouncement (identity: SquidIdentity, fields: UnsignedAnnouncement): Promise<NodeAnnouncement> {

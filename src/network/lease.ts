@@ -11,8 +11,9 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { Clock } from '../interface/clock.js'
-import { compact, encodeCanonical, peerIdFromPublicKey, publicKeyFromDidKey, toBase64url } from '../trust/index.js'
+import { compact, peerIdFromPublicKey, publicKeyFromDidKey, toBase64url } from '../trust/index.js'
 import type { SignatureVerifier, SquidIdentity } from '../trust/index.js'
+import { domainBytes } from './domain-bytes.js'
 import type { QflowLibp2p } from './libp2p-node.js'
 import type { NodeSelector } from './selection.js'
 
@@ -73,15 +74,10 @@ export interface CoordinatorLeases extends EventTarget {
   successor(executionId: string, excluded: readonly string[]): Promise<string | undefined>
 }
 
-const PREFIX = new TextEncoder().encode('qflow:lease:v1\n')
 const enc = new TextEncoder()
 
 function bytesToSign (fields: Omit<Lease, 'signature'>): Uint8Array {
-  const body = encodeCanonical(compact(fields))
-  const out = new Uint8Array(PREFIX.length + body.length)
-  out.set(PREFIX, 0)
-  out.set(body, PREFIX.length)
-  return out
+  return domainBytes('qflow:lease:v1', fields)
 }
 
 /** Rendezvous weight of a node for an execution: the first 6 bytes of sha-256(nodeId ‖ 0 ‖ executionId). */

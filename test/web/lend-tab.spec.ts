@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnRelay } from '../node/relay/relay-process.js'
+import { networkStarted, spawnRelay } from '../node/relay/relay-process.js'
 import type { RelayProcess } from '../node/relay/relay-process.js'
 import { DISPATCH_PROTOCOL } from '../../shared/network.js'
 import { openApp, startHarness } from './harness.js'
@@ -71,7 +71,7 @@ beforeAll(async () => {
   // a real `qflow relay` process: its libp2p WebSocket listener and circuit-relay server on loopback
   scratch = await mkdtemp(join(tmpdir(), 'qflow-lend-'))
   relay = await spawnRelay(['--data', join(scratch, 'relay')])
-  const net = await relay.waitForLog(l => l.msg === 'network started')
+  const net = await networkStarted(relay)
   relayPeer = net.peerId
   const relayAddr = (net.addresses as string[]).find(a => a.includes('/ws/'))
   if (relayAddr == null) throw new Error(`the relay has no ws address: ${(net.addresses as string[]).join(', ')}`)

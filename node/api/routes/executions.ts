@@ -70,29 +70,19 @@ export function executionRoutes ({ engine, store, now }: ExecutionRoutesComponen
 
   app.get('/:id', async (c) => c.json(await visible(c, c.req.param('id'))))
 
-  app.post('/:id/pause', async (c) => {
-    const id = c.req.param('id')
-    await readJson(c, Empty)
-    await controllable(c, id)
-    await engine.pauseExecution(id)
-    return c.json(await engine.getExecutionStatus(id))
-  })
-
-  app.post('/:id/resume', async (c) => {
-    const id = c.req.param('id')
-    await readJson(c, Empty)
-    await controllable(c, id)
-    await engine.resumeExecution(id)
-    return c.json(await engine.getExecutionStatus(id))
-  })
-
-  app.post('/:id/abort', async (c) => {
-    const id = c.req.param('id')
-    const { reason } = await readJson(c, AbortBody)
-    await controllable(c, id)
-    await engine.abortExecution(id, reason)
-    return c.json(await engine.getExecutionStatus(id))
-  })
+  // pause, resume, abort: read the body, check the caller may control the execution, act, answer its status
+  const control = <S extends z.ZodType>(path: string, body: S, act: (id: string, body: z.infer<S>) => Promise<unknown>): void => {
+    app.post(path, async (c) => {
+      const id = c.req.param('id') as string
+      const parsed = await readJson(c, body)
+      await controllable(c, id)
+      await act(id, parsed)
+      return c.json(await engine.getExecutionStatus(id))
+    })
+  }
+  control('/:id/pause', Empty, async (id) => { await engine.pauseExecution(id) })
+  control('/:id/resume', Empty, async (id) => { await engine.resumeExecution(id) })
+  control('/:id/abort', AbortBody, async (id, { reason }) => { await engine.abortExecution(id, reason) })
 
   app.get('/:id/logs', async (c) => {
     const id = c.req.param('id')

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { spawnRelay } from './relay-process.js'
+import { apiCall, networkStarted, spawnRelay } from './relay-process.js'
 import type { RelayProcess } from './relay-process.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'qflow-relay-failover-'))
@@ -25,30 +25,21 @@ const crunch = {
   metadata: { tags: ['test'], category: 'test', visibility: 'private', requiredPermissions: [] }
 }
 
-async function call (url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
-  const res = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {})
-  })
-  return { status: res.status, body: await res.json() }
-}
-
 describe('relay failover (three processes)', () => {
   it('a step whose executor relay is killed mid-step completes on the other one, once', async () => {
     const a = await spawnRelay(['--data', join(scratch, 'a')], sandboxEnv)
     relays.push(a)
-    const aNet = await a.waitForLog(l => l.msg === 'network started')
+    const aNet = await networkStarted(a)
     const executors: Record<string, RelayProcess> = {}
     for (const name of ['b', 'c']) {
       const r = await spawnRelay(['--data', join(scratch, name), '--bootstrap', aNet.addresses[0]], { ...sandboxEnv, QFLOW_NETWORKING_CAPABILITIES: 'cpu' })
       relays.push(r)
-      executors[(await r.waitForLog(l => l.msg === 'network started')).peerId] = r
+      executors[(await networkStarted(r)).peerId] = r
     }
     for (const id of Object.keys(executors)) await a.waitForLog(l => l.msg === 'node joined' && l.nodeId === id)
     const token = readFileSync(a.ready.tokenFile!, 'utf8').trim()
-    expect((await call(a.ready.url, token, 'POST', '/api/v1/flows', crunch)).status).toBe(201)
-    const run = await call(a.ready.url, token, 'POST', '/api/v1/flows/crunch/start', { inputData: {} })
+    expect((await apiCall(a.ready.url, token, 'POST', '/api/v1/flows', crunch)).status).toBe(201)
+    const run = await apiCall(a.ready.url, token, 'POST', '/api/v1/flows/crunch/start', { inputData: {} })
     expect(run.status, JSON.stringify(run.body)).toBeLessThan(300)
     const executionId: string = run.body.executionId
 
@@ -59,12 +50,12 @@ describe('relay failover (three processes)', () => {
     const survivor = Object.keys(executors).find(id => id !== first.nodeId)!
 
     await a.waitForLog(l => l.executionId === executionId && /execution (completed|failed)/.test(String(l.msg)))
-    const status = await call(a.ready.url, token, 'GET', `/api/v1/executions/${executionId}`)
+    const status = await apiCall(a.ready.url, token, 'GET', `/api/v1/executions/${executionId}`)
     expect(status.body.status).toBe('completed')
     expect(status.body.nodeAssignments).toEqual({ sum: survivor })
     const failedOver = a.entries().filter(l => l.msg === 'step failed over' && l.stepId === 'sum')
     expect(failedOver.map(l => l.nodeId)).toEqual([first.nodeId])
-    const events = (await call(a.ready.url, token, 'GET', `/api/v1/executions/${executionId}/logs`)).body.events
+    const events = (await apiCall(a.ready.url, token, 'GET', `/api/v1/executions/${executionId}/logs`)).body.events
     const completions = events.filter((e: any) => e.type === 'step.completed' && e.stepId === 'sum')
     expect(completions).toHaveLength(1)
     expect(completions[0].logs[0]).toMatch(new RegExp(`try 1: node ${first.nodeId as string} failed \\(ExecutorLostError`))

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { qflow, spawnRelay } from './relay-process.js'
+import { apiCall, networkStarted, qflow, spawnRelay } from './relay-process.js'
 import type { RelayProcess } from './relay-process.js'
 
 const scratch = mkdtempSync(join(tmpdir(), 'qflow-relay-net-'))
@@ -26,31 +26,21 @@ const onB = {
   metadata
 }
 
-async function call (url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
-  const res = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {})
-  })
-  return { status: res.status, body: await res.json() }
-}
-
-const started = (r: RelayProcess): Promise<Record<string, any>> => r.waitForLog(l => l.msg === 'network started')
 
 describe('relay network (two processes)', () => {
   it('lists the bootstrapped peer and runs a step on the node with the capability', async () => {
     const a = await spawnRelay(['--data', join(scratch, 'a')])
     relays.push(a)
-    const aNet = await started(a)
+    const aNet = await networkStarted(a)
     expect(aNet.addresses.length).toBeGreaterThan(0)
     for (const addr of aNet.addresses) expect(addr).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\//)
     const b = await spawnRelay(['--data', join(scratch, 'b'), '--bootstrap', aNet.addresses[0]], { QFLOW_NETWORKING_CAPABILITIES: 'gpu' })
     relays.push(b)
-    const bNet = await started(b)
+    const bNet = await networkStarted(b)
     const tokenA = readFileSync(a.ready.tokenFile!, 'utf8').trim()
 
     await a.waitForLog(l => l.msg === 'node joined' && l.nodeId === bNet.peerId)
-    const nodes: any[] = (await call(a.ready.url, tokenA, 'GET', '/api/v1/system/nodes')).body.nodes
+    const nodes: any[] = (await apiCall(a.ready.url, tokenA, 'GET', '/api/v1/system/nodes')).body.nodes
     expect(nodes[0]).toMatchObject({ id: aNet.peerId, self: true, status: 'self' })
     expect(nodes.find(n => n.id === bNet.peerId)).toMatchObject({ status: 'connected', capabilities: ['gpu'], daoSubnets: ['public'] })
 
@@ -61,16 +51,16 @@ describe('relay network (two processes)', () => {
     expect(cli.stdout).toMatch(new RegExp(`^${bNet.peerId as string}\\s+connected\\s+/ip4/127\\.0\\.0\\.1/`, 'm'))
     expect(cli.stdout).toMatch(new RegExp(`^${bNet.peerId as string}\\s+public\\s+gpu\\s`, 'm'))
 
-    expect((await call(a.ready.url, tokenA, 'POST', '/api/v1/flows', onB)).status).toBe(201)
-    const run = await call(a.ready.url, tokenA, 'POST', '/api/v1/flows/needs-gpu/start', { inputData: {} })
+    expect((await apiCall(a.ready.url, tokenA, 'POST', '/api/v1/flows', onB)).status).toBe(201)
+    const run = await apiCall(a.ready.url, tokenA, 'POST', '/api/v1/flows/needs-gpu/start', { inputData: {} })
     expect(run.status, JSON.stringify(run.body)).toBeLessThan(300)
     const executionId: string = run.body.executionId
     await a.waitForLog(l => l.executionId === executionId && /execution (completed|failed)/.test(String(l.msg)))
-    const status = await call(a.ready.url, tokenA, 'GET', `/api/v1/executions/${executionId}`)
+    const status = await apiCall(a.ready.url, tokenA, 'GET', `/api/v1/executions/${executionId}`)
     expect(status.body.status).toBe('completed')
     expect(status.body.nodeAssignments).toEqual({ render: bNet.peerId })
     expect(status.body.output).toEqual({ message: 'rendered' })
-    const events = await call(a.ready.url, tokenA, 'GET', `/api/v1/executions/${executionId}/logs`)
+    const events = await apiCall(a.ready.url, tokenA, 'GET', `/api/v1/executions/${executionId}/logs`)
     const render = events.body.events.find((e: any) => e.type === 'step.completed' && e.stepId === 'render')
     expect(render.logs[0]).toMatch(new RegExp(`^dispatch render replica 1: ran on node ${bNet.peerId as string} .*result signature [\\w-]{86}$`))
   })

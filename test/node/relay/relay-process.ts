@@ -72,3 +72,18 @@ export async function qflow (args: string[], env: NodeJS.ProcessEnv = {}): Promi
     })
   })
 }
+
+/** One JSON API call to a relay with a bearer token. */
+export async function apiCall (url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number, body: any }> {
+  const res = await fetch(url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {})
+  })
+  return { status: res.status, body: await res.json() }
+}
+
+/** The relay's `network started` log line: its peer id, libp2p addresses and subnets. */
+export async function networkStarted (relay: RelayProcess): Promise<Record<string, any>> {
+  return await relay.waitForLog(l => l.msg === 'network started')
+}
