@@ -8,8 +8,11 @@
  * - `/ws/system/metrics?intervalMs=`: `{ type: "metrics", at, metrics }` at once and then every
  *   `intervalMs` (default `metricsIntervalMs`, 1000; at least 100). Timers are unref'd.
  * - `/ws/dao/:daoId/events`: `{ type: "event", executionId, flowId, index, event }` for every
- *   execution of that DAO subnet; the identity must be a member (401 anonymous, 403 otherwise,
- *   when auth is on).
+ *   local execution of that DAO subnet and, when a `remote` source is given (the network's
+ *   execution-event gossip), `{ type: "remote", executionId, flowId, coordinator, event }` for
+ *   the other nodes' executions of the subnet (`event`: the compact `RemoteExecutionEvent`, ids,
+ *   step ids, timestamps, error type; no data). The identity must be a member (401 anonymous,
+ *   403 otherwise, when auth is on).
  *
  * Checks run before the upgrade, so refusals are plain HTTP answers (404, 401, 403, 400); a
  * request without an upgrade gets 426.
@@ -20,6 +23,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { WSContext } from 'hono/ws'
 import { TERMINAL_STATUSES } from '../../shared/execution.js'
 import type { ExecutionEvent } from '../../shared/execution.js'
+import type { RemoteExecutionEvent } from '../../shared/network.js'
 import type { ExecutionEngine } from '../../src/index.js'
 import { assertVisible, getAccess } from './access.js'
 import { ForbiddenError, UnauthorizedError } from './auth/errors.js'
@@ -34,6 +38,11 @@ export interface StreamRoutesComponents {
   metricsIntervalMs?: number
   now: () => number
   log: (message: string, err: unknown) => void
+  /**
+   * Other nodes' execution events (`execution:event` with a `RemoteExecutionEvent`: the
+   * network's `ExecutionEventGossip`); absent: the DAO stream carries local executions only.
+   */
+  remote?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
 }
 
 export const MIN_METRICS_INTERVAL_MS = 100
@@ -52,7 +61,7 @@ function sendJson (ws: WSContext, value: unknown): void {
   if (ws.readyState === 1) ws.send(JSON.stringify(value))
 }
 
-export function streamRoutes ({ engine, metrics, metricsIntervalMs, now, log }: StreamRoutesComponents): Hono {
+export function streamRoutes ({ engine, metrics, metricsIntervalMs, now, log, remote }: StreamRoutesComponents): Hono {
   const app = new Hono()
   const { events } = engine
 
@@ -160,6 +169,12 @@ export function streamRoutes ({ engine, metrics, metricsIntervalMs, now, log }: 
           // forget finished executions (a late event looks its subnet up again)
           events.addEventListener(type, ({ detail }) => { chain = chain.then(() => { subnets.delete(detail.executionId) }) }, { signal: controller.signal })
         }
+        remote?.addEventListener('execution:event', (evt) => {
+          const event = (evt as CustomEvent<RemoteExecutionEvent>).detail
+          if (event.subnet !== daoId) return
+          // behind the local chain: a remote event never overtakes local ones emitted before it
+          chain = chain.then(() => { sendJson(ws, { type: 'remote', executionId: event.executionId, flowId: event.flowId, coordinator: event.coordinator, event }) })
+        }, { signal: controller.signal })
       },
       onClose () { controller.abort() }
     }

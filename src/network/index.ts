@@ -1,6 +1,7 @@
 /**
  * Distributed execution over libp2p: the node factory, presence on per-subnet gossip topics,
- * the node selector, the `/qflow/dispatch/1.0.0` executor and the remote step dispatcher.
+ * the node selector, the `/qflow/dispatch/1.0.0` executor and the remote step dispatcher,
+ * execution monitoring events and event triggers on per-subnet gossip topics.
  */
 export * from './errors.js'
 export * from './libp2p-node.js'
@@ -19,3 +20,8 @@ export * from './lease.js'
 export * from './subnet-keys.js'
 export * from './subnet-keyring.js'
 export * from './subnet-key-exchange.js'
+export * from './event-messages.js'
+export * from './event-iterator.js'
+export * from './event-gossip.js'
+export * from './event-triggers.js'
+export * from './event-delivery.js'
