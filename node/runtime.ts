@@ -8,7 +8,9 @@
  * `engine.startExecution` are signed by the node identity for its local owner; `start(…,
  * { actor })` signs as another identity. The sandbox's `dao-approved` code policy is the DAO
  * registry of the trust store. Without a passphrase the state keyring's master key derives
- * from the node identity (`platform/trust-node.ts`).
+ * from the node identity (`platform/trust-node.ts`). On a network, a step another node sends
+ * runs only once this node's pipeline validated it against the admission it carries
+ * (`validatePeerStep`: the executor's `authorize` hook).
  */
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -17,6 +19,7 @@ import type { ActionRegistry, EngineInit, ExecutionEngine, StateStore } from '..
 import { blockstoreSource, moduleRegistry, sandboxActions } from '../src/sandbox/index.js'
 import type { CodePolicy, PooledSandboxHost, SandboxInit } from '../src/sandbox/index.js'
 import type { HeliaStateStore, Keyring } from '../src/state/index.js'
+import { validatePeerStep } from '../src/trust/index.js'
 import type { DaoRegistry, SquidIdentity, TrustPipeline, ValidationPipeline } from '../src/trust/index.js'
 import { lockDataDir } from './platform/data-lock.js'
 import { openNodeStateStore } from './platform/helia-node.js'
@@ -37,6 +40,8 @@ import { coordinatorTakeover } from './platform/network-takeover.js'
 import type { CoordinatorTakeover, NetworkBlocks } from './platform/network-takeover.js'
 import { openSubnetSecretsFile } from './platform/network-keys.js'
 import { coordinatorFence } from './platform/network-fence.js'
+import { attachNetworkEvents } from './platform/network-events.js'
+import type { NetworkEvents } from './platform/network-events.js'
 import type { Fence } from './platform/network-fence.js'
 import { nodeAesGcm } from './platform/aes-gcm-cipher.js'
 import { subnetKeyExchange, subnetKeyring } from '../src/network/index.js'
@@ -109,7 +114,7 @@ export interface NodeRuntime {
    * The started network node (with `init.network`), its live peers (this node first), and on a
    * data directory the subnet-key exchange and the coordinator takeover.
    */
-  network?: NetworkNode & { nodes(): Promise<NodeView[]>, keys?: SubnetKeyExchange, takeover?: CoordinatorTakeover, fence?: Fence }
+  network?: NetworkNode & { nodes(): Promise<NodeView[]>, keys?: SubnetKeyExchange, takeover?: CoordinatorTakeover, fence?: Fence, events?: NetworkEvents }
   close(): Promise<void>
 }
 
@@ -201,8 +206,14 @@ async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemCloc
   const local = localDispatcher(actions, { nodeId })
   let network: NetworkNode | undefined
   if (netInit != null) {
-    const { subnets: _subnets, ...rest } = netInit
-    network = await startNetworkNode({ ...rest, subnets, identity: trust.identity, ...(libp2p != null ? { libp2p } : {}), dispatcher: local, clock })
+    const { subnets: _subnets, authorize: extra, ...rest } = netInit
+    // a step another node sends is validated by this node's own pipeline against the admission it carries
+    const peerStep = { pipeline, isMember: (subnet: string, id: string) => trust.dao.isMember(subnet, id), self: trust.identity.id }
+    const authorize: NonNullable<RuntimeNetworkInit['authorize']> = async (payload, envelope) => {
+      await validatePeerStep(peerStep, payload, envelope.actor)
+      await extra?.(payload, envelope)
+    }
+    network = await startNetworkNode({ ...rest, subnets, identity: trust.identity, ...(libp2p != null ? { libp2p } : {}), dispatcher: local, clock, authorize })
     const net = network
     closers.unshift(async () => { await net.stop() })
     if (secrets != null) {
@@ -223,10 +234,21 @@ async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemCloc
   }
   const remote = network != null ? (fence?.wrap(network.dispatcher) ?? network.dispatcher) : local
   const engine = createExecutionEngine({ ...(durable != null ? { checkpointInterval: 0 } : {}), ...engineInit, nodeId }, {
-    store, clock, actions, ids, dispatcher: admittedDispatcher(pipeline, remote, () => admission)
+    store, clock, actions, ids, dispatcher: admittedDispatcher(pipeline, remote, () => admission, trust.identity.id)
   })
   if (fence != null) forward(engine.events, events, ['execution:started', 'checkpoint:created', 'execution:completed', 'execution:failed', 'execution:aborted'])
   admission = admissionControl({ engine, store, pipeline, ids, node: trust.identity, ownerGrant: trust.ownerGrant, checkOnBehalf: trust.checkOnBehalf })
+  // execution events for monitoring and event triggers, gossiped per subnet (network-events.ts)
+  let gossip: NetworkEvents | undefined
+  if (network != null) {
+    const admitted = admission
+    const g = await attachNetworkEvents({
+      engine, store, net: network, identity: trust.identity, subnets, clock,
+      start: async (flowId, input, context) => await admitted.start(flowId, input, { context })
+    })
+    gossip = g
+    closers.unshift(async () => { await g.stop() })
+  }
   let takeover: CoordinatorTakeover | undefined
   if (network != null && durable != null && blocksNet != null && keyExchange != null) {
     const t = coordinatorTakeover({
@@ -253,7 +275,7 @@ async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemCloc
     pipeline,
     trust: { pipeline: trust.trust, dao: trust.dao, ...(trust.store != null ? { store: trust.store } : {}) },
     start: async (flowId, input, options) => await admit.start(flowId, input, options),
-    ...(network != null ? { network: Object.assign(withNodes(network, { ...netInit, subnets }), { ...(keyExchange != null ? { keys: keyExchange } : {}), ...(fence != null ? { fence } : {}), ...(takeover != null ? { takeover } : {}) }) } : {}),
+    ...(network != null ? { network: Object.assign(withNodes(network, { ...netInit, subnets }), { ...(keyExchange != null ? { keys: keyExchange } : {}), ...(fence != null ? { fence } : {}), ...(takeover != null ? { takeover } : {}), ...(gossip != null ? { events: gossip } : {}) }) } : {}),
     close: async () => {
       await engine.stop()
       await closeAll()

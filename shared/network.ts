@@ -4,7 +4,7 @@
  * Every field is plain data (strings, numbers, booleans, arrays, objects) so each shape
  * travels as dag-cbor or JSON unchanged.
  */
-import type { SignedEnvelope } from './trust.js'
+import type { SignedEnvelope, StepAdmission } from './trust.js'
 import type { FlowStep } from './flow.js'
 
 /** Direct request/response protocol for step dispatch (never gossip). */
@@ -105,6 +105,11 @@ export interface DispatchPayload {
   params: Record<string, unknown>
   /** Milliseconds the executor may take (it stops at this deadline). */
   deadlineMs: number
+  /**
+   * The execution's admission: the executor re-validates the step against it with its own
+   * pipeline (`validatePeerStep`) and refuses a step without one (`not_admitted`).
+   */
+  admission?: StepAdmission
 }
 
 /** What the executor signs for a result (envelope type `step-execution`, target `<executionId>/<stepId>#result`). */
@@ -133,3 +138,77 @@ export type DispatchMessage =
   | { kind: 'result', rid: string, envelope: SignedEnvelope, payload: ResultPayload }
   /** Coordinator → executor: stop the step (the coordinator gave up on it). */
   | { kind: 'cancel', rid: string }
+
+/** The execution-monitoring topic of a DAO subnet: coordinators' signed event batches. */
+export function executionEventsTopic (subnet: string): string {
+  return `qflow/${subnet}/events`
+}
+
+/** The external-event topic of a DAO subnet: signed events that trigger flows and resume waits. */
+export function externalEventsTopic (subnet: string): string {
+  return `qflow/${subnet}/triggers`
+}
+
+export const MONITORING_EVENT_KINDS = [
+  'execution.started', 'step.started', 'step.completed', 'step.failed',
+  'execution.completed', 'execution.failed', 'execution.aborted'
+] as const
+export type MonitoringEventKind = typeof MONITORING_EVENT_KINDS[number]
+
+/**
+ * One execution event as gossiped for monitoring: ids, status, step ids, timestamps and error
+ * type only (never inputs, outputs, messages or logs: subnet data may be confidential).
+ */
+export interface MonitoringEvent {
+  kind: MonitoringEventKind
+  executionId: string
+  flowId: string
+  /** Epoch ms (the coordinator's clock). */
+  at: number
+  stepId?: string
+  attempt?: number
+  /** The node that ran the step. */
+  nodeId?: string
+  /** `ErrorType` of a failed step or execution. */
+  errorType?: string
+}
+
+/** What a coordinator signs and gossips on `executionEventsTopic(subnet)`: its events since the last batch. */
+export interface MonitoringBatch {
+  v: 1
+  subnet: string
+  /** The coordinator (publisher) peer id; `identity` is the did:key of the same key. */
+  nodeId: string
+  identity: string
+  /** Epoch ms when signed; with `seq` it orders a coordinator's batches (older ones are ignored). */
+  ts: number
+  seq: number
+  events: MonitoringEvent[]
+  /** Events left out since the previous batch (over the rate bound). */
+  dropped?: number
+  /** Ed25519 over `"qflow:exec-events:v1\n" ‖ dag-cbor(fields without signature)`, base64url. */
+  signature: string
+}
+
+/** A verified monitoring event of another node, as subscribers see it. */
+export interface RemoteExecutionEvent extends MonitoringEvent {
+  subnet: string
+  /** Peer id of the coordinator that published it. */
+  coordinator: string
+}
+
+/** A signed external event on `externalEventsTopic(subnet)`: delivered like `POST /api/v1/flows/:id/trigger`. */
+export interface ExternalEvent {
+  v: 1
+  /** Unique per publisher: receivers start flows once per (publisher, subnet, id). */
+  id: string
+  event: string
+  payload: unknown
+  subnet: string
+  nodeId: string
+  identity: string
+  /** Epoch ms when signed (receivers refuse events older than their window). */
+  at: number
+  /** Ed25519 over `"qflow:external-event:v1\n" ‖ dag-cbor(fields without signature)`, base64url. */
+  signature: string
+}

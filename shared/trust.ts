@@ -9,6 +9,7 @@
  * (see `src/trust/encoding.ts`).
  */
 import type { ErrorType } from './errors.js'
+import type { FlowDefinition } from './flow.js'
 
 /** An sQuid identity id: `did:key:z6Mk…` (multicodec ed25519-pub 0xed01, base58btc). */
 export type SquidId = string
@@ -221,4 +222,17 @@ export interface UnsignedAuditEntry extends Pick<ValidationHistoryEntry, 'operat
 
 export interface SignedAuditEntry extends UnsignedAuditEntry {
   signature: string
+}
+
+/**
+ * What a step attempt carries of its execution's admission, so whichever node runs or
+ * coordinates it can re-run the validation pipeline (`validateStep`) against it: the admitted
+ * `flow-execution` operation (signed by its actor), the flow it was admitted for, and the node
+ * that admitted it (its sQuid id; see "Peer authority" in src/trust/ARCHITECTURE.md).
+ */
+export interface StepAdmission {
+  operation: Operation
+  flow: FlowDefinition
+  /** The node (sQuid id) that admitted the execution with `pipeline.validate`. */
+  admittedBy?: SquidId
 }

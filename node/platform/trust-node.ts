@@ -21,8 +21,8 @@ import type { Operation, SignedGrant } from '../../shared/trust.js'
 import { WrongKeyError } from '../../src/state/index.js'
 import type { Clock } from '../../src/index.js'
 import {
-  auditedHistory, canAccessSubnet, createIdentity, memoryValidationHistory, createTrustPipeline, daoRegistry, identityFromSeed, issueGrant, keyringMasterKey, PermissionDeniedError,
-  qonsentLayer, selfSigned, signatureVerifier
+  auditedHistory, canAccessSubnet, createIdentity, memoryValidationHistory, createTrustPipeline, daoRegistry, identityFromSeed, issueGrant, keyringMasterKey, peerAuthority,
+  PermissionDeniedError, qonsentLayer, selfSigned, signatureVerifier
 } from '../../src/trust/index.js'
 import type { AllowList, DaoRegistry, SquidIdentity, TokenBucketInit, TrustPipeline } from '../../src/trust/index.js'
 import { nodeEd25519 } from './ed25519-node.js'
@@ -69,9 +69,10 @@ export interface NodeTrust {
   /**
    * A child flow runs on its parent's authority: throws `PermissionDeniedError` unless the
    * parent's actor (with the grants it presented) could run `flow` itself and is a member of
-   * its DAO subnet. The node itself may run anything.
+   * its DAO subnet. The node itself may run anything. `admittedBy`: the node that admitted the
+   * parent, when another node did (a taken-over execution): it vouches as in `validateStep`.
    */
-  checkOnBehalf(parent: Operation, flow: FlowDefinition): Promise<void>
+  checkOnBehalf(parent: Operation, flow: FlowDefinition, admittedBy?: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -132,14 +133,16 @@ export async function openNodeTrust (init: NodeTrustInit): Promise<NodeTrust> {
       ...(init.allowList != null ? { allowList: init.allowList } : {}),
       ...(init.skewMs != null ? { skewMs: init.skewMs } : {})
     })
-    const consent = qonsentLayer({ grants: trust.grants, revocations: trust.revocations, authorities })
+    const peers = peerAuthority({ isMember: (subnet, id) => dao.isMember(subnet, id), admins: (subnet) => dao.policy(subnet)?.signed.policy.admins ?? [] })
+    const consent = qonsentLayer({ grants: trust.grants, revocations: trust.revocations, authorities, peers })
     const nodeId = identity.id
-    async function checkOnBehalf (parent: Operation, flow: FlowDefinition): Promise<void> {
+    async function checkOnBehalf (parent: Operation, flow: FlowDefinition, admittedBy?: string): Promise<void> {
       if (parent.actor === nodeId) return
       if (!canAccessSubnet(parent.actor, flow.metadata.daoSubnet, dao)) {
         throw new PermissionDeniedError('not_a_member', `${parent.actor} is not a member of DAO subnet ${String(flow.metadata.daoSubnet)}: its execution may not start child flow ${flow.id}`)
       }
-      const verdict = await consent.check({ operation: parent, flow, mode: 'admit', now: init.clock.now(), opHash: '', payloadCid: '', payloadSize: 0 })
+      const vouchers = admittedBy != null && admittedBy !== nodeId ? [admittedBy] : undefined
+      const verdict = await consent.check({ operation: parent, flow, mode: 'admit', now: init.clock.now(), opHash: '', payloadCid: '', payloadSize: 0, ...(vouchers != null ? { vouchers } : {}) })
       const first = verdict.errors[0]
       if (first != null) throw new PermissionDeniedError(first.code, `child flow ${flow.id} runs on the authority of ${parent.actor}, which may not run it: ${first.message}`)
     }

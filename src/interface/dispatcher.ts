@@ -1,4 +1,5 @@
 import type { FlowStep } from '../../shared/flow.js'
+import type { StepAdmission } from '../../shared/trust.js'
 
 /** One attempt of one step, with params already resolved. */
 export interface StepRequest {
@@ -10,6 +11,12 @@ export interface StepRequest {
   step: FlowStep
   params: Record<string, unknown>
   daoSubnet?: string
+  /**
+   * The execution's admission, set by the trust pipeline's `trustedDispatcher` once the step
+   * passed `validateStep` here: a remote dispatcher sends it with the step so the executor can
+   * validate the step again with its own pipeline.
+   */
+  admission?: StepAdmission
 }
 
 export interface StepResult {

@@ -35,7 +35,11 @@ export interface ExecutorInit {
   heartbeatMs?: number
   /** Steps run at once before refusing with `resource_exhausted` (default 64). */
   maxConcurrent?: number
-  /** Extra admission check (e.g. the trust pipeline's `validateStep`); throw to refuse. */
+  /**
+   * Extra admission check, given the verified request: the runtime re-validates the step against
+   * the admission it carries with this node's pipeline (`validatePeerStep`); throw to refuse
+   * (the error's `code` and `type` go into `refused`).
+   */
   authorize?: (payload: DispatchPayload, envelope: SignedEnvelope) => Promise<void>
 }
 

@@ -6,6 +6,8 @@
  * `maxAttempts` nodes per replica; every assignment and failure is a line of the step's logs.
  * `step.redundancy: k` runs k replicas on k distinct nodes and the majority by content hash wins
  * (see `vote.ts`). When the best node is this node the local dispatcher runs the step.
+ * The request's admission (`request.admission`, set by `trustedDispatcher`) travels in the
+ * signed payload, so the executor can re-validate the step with its own pipeline.
  */
 import type { DispatchPayload, NodeSelectionCriteria, QNETNode } from '../../shared/network.js'
 import type { StepDispatcher, StepRequest, StepResult } from '../interface/dispatcher.js'
@@ -179,7 +181,9 @@ class NetworkDispatcher extends EventTarget implements RemoteDispatcher {
       daoSubnet: subnet,
       step: request.step,
       params: request.params,
-      deadlineMs: request.step.timeout ?? this.init.defaultDeadlineMs ?? 30_000
+      deadlineMs: request.step.timeout ?? this.init.defaultDeadlineMs ?? 30_000,
+      // the executor validates the step again against the execution's admission (signed with the request)
+      ...(request.admission != null ? { admission: request.admission } : {})
     }) as DispatchPayload
     const accepted = (): void => { this.emit('dispatch:accepted', { stepId: request.stepId, replica, nodeId: node.nodeId, idempotencyKey: request.idempotencyKey }) }
     const sent = await sendStep({ ...this.c, sessions: this.sessions }, node, payload, { signal, silenceMs: this.init.silenceMs ?? 2000, onAccepted: accepted })

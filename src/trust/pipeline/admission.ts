@@ -22,6 +22,8 @@ import { signOperation } from '../operation.js'
 
 /** Where the admitted start operation lives in the execution's context. */
 export const ADMISSION_VARIABLE = 'qflow:admission'
+/** Where the sQuid id of the node that admitted the execution lives in its context. */
+export const ADMITTED_BY_VARIABLE = 'qflow:admitted-by'
 
 /** What the actor signs to start an execution. */
 export interface StartPayload {
@@ -111,9 +113,21 @@ export function admissionOf (context: Pick<ExecutionContext, 'variables'> | unde
   return JSON.parse(JSON.stringify(stored)) as Operation
 }
 
-/** The execution context to start with: the caller's, with the admitted operation added. */
-export function withAdmission (context: Partial<ExecutionContext>, operation: Operation): Partial<ExecutionContext> {
-  return { ...context, variables: { ...(context.variables ?? {}), [ADMISSION_VARIABLE]: operation } }
+/**
+ * The execution context to start with: the caller's, with the admitted operation and the node
+ * that admitted it added (over anything the caller put there).
+ */
+export function withAdmission (context: Partial<ExecutionContext>, operation: Operation, admittedBy?: string): Partial<ExecutionContext> {
+  const variables: Record<string, unknown> = { ...(context.variables ?? {}), [ADMISSION_VARIABLE]: operation }
+  if (admittedBy != null) variables[ADMITTED_BY_VARIABLE] = admittedBy
+  else delete variables[ADMITTED_BY_VARIABLE]
+  return { ...context, variables }
+}
+
+/** The node that admitted an execution, as its start context records it (undefined when it does not). */
+export function admittedByOf (context: Pick<ExecutionContext, 'variables'> | undefined): string | undefined {
+  const by = context?.variables?.[ADMITTED_BY_VARIABLE]
+  return typeof by === 'string' && by.startsWith('did:key:') ? by : undefined
 }
 
 /**

@@ -10,6 +10,8 @@
  */
 import type { Clock } from '../../interface/clock.js'
 import type { Keyring } from '../../state/qlock/keyring.js'
+import { peerAuthority } from '../grants/authority.js'
+import type { AuthorityPredicate, PeerAuthorityInit } from '../grants/authority.js'
 import { grantVerifier } from '../grants/chain.js'
 import type { GrantVerifier } from '../grants/chain.js'
 import type { StepNeeds } from '../grants/needs.js'
@@ -40,6 +42,7 @@ export * from './metadata-index.js'
 export * from './token-bucket.js'
 export * from './guard.js'
 export * from './admission.js'
+export * from './peer-step.js'
 export { qlockLayer }
 export type { QlockInit }
 export { qonsentLayer }
@@ -52,7 +55,13 @@ export type { QerberosInit, AllowList } from './qerberos.js'
 export interface TrustPipelineInit extends Pick<QerberosInit, 'skewMs' | 'rateLimit' | 'maxPayloadBytes' | 'allowList' | 'burst'> {
   clock: Pick<Clock, 'now'>
   /** Roots of trust for grants: node operators, DAO admins (or a predicate). */
-  authorities: readonly string[] | ((issuer: string, resource: string) => boolean)
+  authorities: readonly string[] | AuthorityPredicate
+  /**
+   * The peer-authority rule for operations admitted by other nodes (`peerAuthority`, see
+   * src/trust/ARCHITECTURE.md); default: from `dao` (membership, the policy's admins), else
+   * from `isMember` with no admins.
+   */
+  peers?: PeerAuthorityInit
   verifier?: SignatureVerifier
   keys?: Pick<Keyring, 'get'>
   revocations?: RevocationList
@@ -61,7 +70,7 @@ export interface TrustPipelineInit extends Pick<QerberosInit, 'skewMs' | 'rateLi
   replay?: ReplayCache
   stepNeeds?: Readonly<Record<string, StepNeeds>>
   /** DAO subnets: membership for Qindex, subnet allow-lists and resource caps for Qerberos. */
-  dao?: Pick<DaoRegistry, 'isMember' | 'version' | 'allowList'>
+  dao?: Pick<DaoRegistry, 'isMember' | 'version' | 'allowList'> & Partial<Pick<DaoRegistry, 'policy'>>
   isMember?(daoSubnet: string, identity: string): boolean
   membershipVersion?(): number
   cacheSize?: number
@@ -91,13 +100,17 @@ export async function createTrustPipeline (init: TrustPipelineInit): Promise<Tru
   const dao = init.dao
   const isMember = init.isMember ?? (dao != null ? (subnet: string, id: string) => dao.isMember(subnet, id) : undefined)
   const membershipVersion = init.membershipVersion ?? (dao != null ? () => dao.version() : undefined)
+  const peers = peerAuthority(init.peers ?? {
+    isMember: isMember ?? (() => false),
+    admins: (subnet) => dao?.policy?.(subnet)?.signed.policy.admins ?? []
+  })
   const pipeline = validationPipeline({
     clock: init.clock,
     ...(init.history != null ? { history: init.history } : {}),
     ...(init.cacheSize != null ? { cacheSize: init.cacheSize } : {}),
     layers: {
       qlock: qlockLayer({ verifier, ...(init.keys != null ? { keys: init.keys } : {}), ...(init.sealed != null ? { sealed: init.sealed } : {}) }),
-      qonsent: qonsentLayer({ grants, revocations, authorities: init.authorities, ...(init.stepNeeds != null ? { stepNeeds: init.stepNeeds } : {}) }),
+      qonsent: qonsentLayer({ grants, revocations, authorities: init.authorities, peers, ...(init.stepNeeds != null ? { stepNeeds: init.stepNeeds } : {}) }),
       qindex: qindexLayer({ index, ...(init.requireDidOwner != null ? { requireDidOwner: init.requireDidOwner } : {}), ...(isMember != null ? { isMember } : {}), ...(membershipVersion != null ? { membershipVersion } : {}) }),
       qerberos: qerberosLayer({
         replay, skewMs: init.skewMs, rateLimit: init.rateLimit, ...(init.unlimited != null ? { unlimited: init.unlimited } : {}), maxPayloadBytes: init.maxPayloadBytes, allowList: init.allowList, burst: init.burst,

@@ -5,7 +5,11 @@
  * version and the layer's scope, until its `validUntil`), then the stateful `gate`. Once every
  * layer passed, the layers commit (Qerberos first: its nonce record can still fail). Every
  * validation is written to the history.
+ * A step of an operation admitted elsewhere (`vouchers`) is cached under a digest of the flow,
+ * step and params it came with as well (`peerKey`), since those came from another node.
  */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { ErrorType } from '../../../shared/errors.js'
 import type { FlowStep } from '../../../shared/flow.js'
 import { VALIDATION_LAYERS } from '../../../shared/trust.js'
@@ -90,7 +94,7 @@ export function validationPipeline (init: ValidationPipelineInit): ValidationPip
     }
 
     for (const layer of ordered) {
-      const key = `${input.opHash}|${policy}|${layer.name}|${layer.scope?.(input) ?? input.step?.step.id ?? ''}`
+      const key = `${input.opHash}|${policy}|${layer.name}|${layer.scope?.(input) ?? input.step?.step.id ?? ''}|${input.peerKey ?? ''}`
       let v = cache.get(key)
       if (v != null && (v.validUntil ?? Infinity) <= input.now) { cache.delete(key); cache.hits--; cache.misses++; v = undefined }
       if (v == null) {
@@ -112,7 +116,7 @@ export function validationPipeline (init: ValidationPipelineInit): ValidationPip
     return finish(true, 'qerberos')
   }
 
-  function inputOf (operation: Operation, rest: Pick<LayerInput, 'flow' | 'step' | 'mode'>): LayerInput | MalformedError {
+  function inputOf (operation: Operation, rest: Pick<LayerInput, 'flow' | 'step' | 'mode' | 'vouchers' | 'peerKey'>): LayerInput | MalformedError {
     let digest: OperationDigest
     try {
       digest = operationDigest(operation)
@@ -122,7 +126,7 @@ export function validationPipeline (init: ValidationPipelineInit): ValidationPip
     return { operation, opHash: digest.hash, payloadCid: digest.payloadCid, payloadSize: digest.payloadSize, ...rest, now: clock.now() }
   }
 
-  async function start (operation: Operation, rest: Pick<LayerInput, 'flow' | 'step' | 'mode'>, check: string, signal?: AbortSignal): Promise<ValidationResult> {
+  async function start (operation: Operation, rest: Pick<LayerInput, 'flow' | 'step' | 'mode' | 'vouchers' | 'peerKey'>, check: string, signal?: AbortSignal): Promise<ValidationResult> {
     signal?.throwIfAborted()
     const input = inputOf(operation, rest)
     if (input instanceof MalformedError) {
@@ -139,11 +143,18 @@ export function validationPipeline (init: ValidationPipelineInit): ValidationPip
     },
     async validateStep (step, context, options = {}) {
       const params = context.params ?? step.params
-      const result = await start(context.operation, { flow: context.flow, mode: 'step', step: { step, params } }, `step:${step.id}`, options.signal)
+      const vouchers = context.vouchers != null && context.vouchers.length > 0 ? [...context.vouchers] : undefined
+      const peer = vouchers != null ? { vouchers, peerKey: peerKeyOf(context.flow, step, params, vouchers) } : {}
+      const result = await start(context.operation, { flow: context.flow, mode: 'step', step: { step, params }, ...peer }, `step:${step.id}`, options.signal)
       return { ...result, stepId: step.id }
     },
     getValidationHistory: async (operationId) => await history.list(operationId),
     policyVersion,
     metrics: () => ({ ...counts, rejectedBy: { ...counts.rejectedBy }, cache: { hits: cache.hits, misses: cache.misses, hitRate: cache.hitRate(), size: cache.size } })
   }
+}
+
+/** A digest of what came with an operation admitted elsewhere (plain data: it came off the wire or out of a record). */
+function peerKeyOf (flow: unknown, step: FlowStep, params: Record<string, unknown>, vouchers: readonly string[]): string {
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify([flow, step, params, vouchers]))))
 }

@@ -3,8 +3,9 @@
  * the steps' needs). Grants come with the operation (`context.grants`); each chain is verified
  * (signatures, delegation within its proof), then used: not expired, not before `notBefore`,
  * not revoked, rooted in an authority. Roots: the configured authorities (node operators,
- * DAO admins) for anything, and a flow's owner for `flow:<its id>`. The owner needs no grant
- * to execute its own flow. Cached until the earliest expiry used or the next revocation.
+ * DAO admins) for anything, and a flow's owner for `flow:<its id>`; for an operation admitted
+ * by another node (`vouchers`), also the `peers` rule (`grants/authority.ts`). The owner needs
+ * no grant to execute its own flow. Cached until the earliest expiry used or the next revocation.
  */
 import { ErrorType } from '../../../shared/errors.js'
 import type { FlowDefinition } from '../../../shared/flow.js'
@@ -12,6 +13,7 @@ import type { Operation } from '../../../shared/trust.js'
 import { PermissionDeniedError } from '../errors.js'
 import { EXECUTE, formatPermission, permits } from '../grants/capability.js'
 import type { Permission } from '../grants/capability.js'
+import type { AuthorityPredicate } from '../grants/authority.js'
 import { checkGrantUse } from '../grants/chain.js'
 import type { GrantChain, GrantVerifier } from '../grants/chain.js'
 import { defaultStepNeeds, flowNeeds, staticStepNeeds, stepNeeds } from '../grants/needs.js'
@@ -26,8 +28,10 @@ export const MAX_GRANTS = 32
 export interface QonsentInit {
   grants: GrantVerifier
   revocations: Pick<RevocationList, 'isRevoked' | 'version'>
-  /** Identities trusted at the root of any grant chain (or a predicate on issuer and resource). */
-  authorities: readonly string[] | ((issuer: string, resource: string) => boolean)
+  /** Identities trusted at the root of any grant chain (or a predicate on issuer, resource and context). */
+  authorities: readonly string[] | AuthorityPredicate
+  /** The extra roots of an operation admitted by another node (`peerAuthority`); consulted only when it has vouchers. */
+  peers?: AuthorityPredicate
   /** Needs per action name (default: `qflow.action.http` → `http:<host>`). */
   stepNeeds?: Readonly<Record<string, StepNeeds>>
 }
@@ -59,8 +63,11 @@ export function qonsentLayer (init: QonsentInit): ValidationLayer<'qonsent'> {
       if (presented.length > MAX_GRANTS) throw new PermissionDeniedError('too_many_grants', `an operation may present at most ${MAX_GRANTS} grants, not ${presented.length}`)
       const chains: GrantChain[] = await Promise.all(presented.map(async g => await init.grants.verify(g)))
       const { needs, unresolved } = needsOf(input, table)
+      const context = { flow, vouchers: input.vouchers }
+      const peers = input.vouchers != null && input.vouchers.length > 0 ? init.peers : undefined
       const isAuthority = (issuer: string, resource: string): boolean =>
-        roots?.has(issuer) === true || predicate?.(issuer, resource) === true || (flow != null && issuer === flow.owner && resource === `flow:${flow.id}`)
+        roots?.has(issuer) === true || predicate?.(issuer, resource, context) === true || (flow != null && issuer === flow.owner && resource === `flow:${flow.id}`) ||
+        peers?.(issuer, resource, context) === true
       const use = { now, isAuthority, isRevoked: init.revocations.isRevoked }
       let validUntil = Number.POSITIVE_INFINITY
       const used: string[] = []

@@ -19,6 +19,12 @@ export interface StepContext {
   /** This attempt's resolved params (default: the step's params as written). */
   params?: Record<string, unknown>
   executionId?: string
+  /**
+   * Nodes (sQuid ids) vouching for an operation another node admitted: the admitting node and
+   * the node that dispatched the step (`validatePeerStep`, a successor's `trustedDispatcher`).
+   * Their peer-authority rule applies (`grants/authority.ts`); absent: admitted here.
+   */
+  vouchers?: readonly string[]
 }
 
 export interface StepValidationResult extends ValidationResult {
@@ -35,6 +41,14 @@ export interface LayerInput {
   step?: { step: FlowStep, params: Record<string, unknown> }
   /** `admit`: a new operation (`validate`); `step`: an admitted one re-checked before a step runs. */
   mode: 'admit' | 'step'
+  /** See `StepContext.vouchers`. */
+  vouchers?: readonly string[]
+  /**
+   * With vouchers, a digest of what came with the operation from elsewhere (flow, step, params,
+   * vouchers): part of every cache key, since another node may send the same operation with
+   * other data. Absent for local operations (their flow is the one admitted here).
+   */
+  peerKey?: string
   now: number
   /** CIDv1 of the payload's dag-cbor (computed once per operation object). */
   payloadCid: string
