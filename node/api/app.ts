@@ -8,7 +8,7 @@
  *
  * @example
  * const runtime = await createNodeRuntime()
- * const app = createApiApp({ ...runtime, auth: createApiAuth({ tokens: fileTokenStore(dataDir), admins: [owner.id] }) })
+ * const app = createApiApp({ ...runtime, dao: daoViewOf(runtime.trust), auth: createApiAuth({ tokens: fileTokenStore(dataDir), admins: [owner.id] }) })
  * const res = await app.request('/api/v1/flows', { method: 'POST', body: yamlText, headers: { 'content-type': 'application/yaml', authorization: `Bearer ${token}` } })
  */
 import { Hono } from 'hono'
@@ -22,7 +22,10 @@ import { errorHandler, notFoundHandler, PayloadTooLargeError, wrapNonErrors } fr
 import type { ErrorHandlerInit } from './errors.js'
 import { openApiDocument } from './openapi.js'
 import { executionRoutes } from './routes/executions.js'
+import { daoRoutes } from './routes/dao.js'
+import type { DaoView } from './routes/dao.js'
 import { flowRoutes } from './routes/flows.js'
+import type { AdmittedStart } from './routes/flows.js'
 import { nodeRoutes } from './routes/nodes.js'
 import { probeRoutes, systemRoutes } from './routes/health.js'
 import { schemaRoutes } from './routes/schemas.js'
@@ -30,6 +33,8 @@ import { webhookRoutes } from './routes/webhooks.js'
 import { systemMetrics } from './system-metrics.js'
 import type { SystemMetrics, SystemMetricsSources } from './system-metrics.js'
 import { streamRoutes } from './ws.js'
+import { eventRoutes } from './routes/events.js'
+import type { EventPublisher } from './routes/events.js'
 
 /** Default request body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -52,6 +57,17 @@ export interface ApiAppInit extends ErrorHandlerInit {
   now?: () => number
   /** Live peers for `GET /api/v1/system/nodes` (absent: no network, the route is a 404). */
   nodes?: () => Promise<unknown[]>
+  /**
+   * Admits a start operation the caller signed, as its signer (the relay passes `runtime.start`);
+   * absent: start bodies with an `operation` are refused (400).
+   */
+  start?: AdmittedStart
+  /** The DAO registry, read-only, for `GET /api/v1/dao/subnets` (`daoViewOf(runtime.trust)`; absent: the routes are 404). */
+  dao?: DaoView
+  /** Publishes external events on the network (`POST /api/v1/events`); absent: no such route. */
+  events?: EventPublisher
+  /** Other nodes' execution events (the network's gossip), streamed on `/ws/dao/:daoId/events`. */
+  remoteEvents?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
 }
 
 export function createApiApp (init: ApiAppInit): Hono {
@@ -66,11 +82,13 @@ export function createApiApp (init: ApiAppInit): Hono {
   app.use('*', wrapNonErrors())
   app.use('*', sizeLimit(maxBodyBytes))
   app.use('*', authMiddleware(init.auth))
-  app.route('/api/v1/flows', flowRoutes({ engine, actions, store, now: () => new Date(now()).toISOString() }))
+  app.route('/api/v1/flows', flowRoutes({ engine, actions, store, now: () => new Date(now()).toISOString(), ...(init.start != null ? { start: init.start } : {}) }))
   app.route('/api/v1/executions', executionRoutes({ engine, store, now }))
   app.route('/api/v1/webhooks', webhookRoutes({ engine }))
   app.route('/api/v1/system', systemRoutes({ store, now, startedAt: now(), metrics }))
   if (init.nodes != null) app.route('/api/v1/system/nodes', nodeRoutes({ nodes: init.nodes }))
+  if (init.dao != null) app.route('/api/v1/dao', daoRoutes({ dao: init.dao }))
+  if (init.events != null) app.route('/api/v1/events', eventRoutes({ publisher: init.events }))
   app.route('/api/v1/schemas', schemaRoutes())
   const document = openApiDocument()
   const page = docsPage(document)
@@ -78,7 +96,7 @@ export function createApiApp (init: ApiAppInit): Hono {
   app.get('/api/v1/docs', (c) => c.html(page))
   app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }))
   app.route('/health', probeRoutes({ store }))
-  app.route('/ws', streamRoutes({ engine, metrics, now, log, ...(init.metricsIntervalMs != null ? { metricsIntervalMs: init.metricsIntervalMs } : {}) }))
+  app.route('/ws', streamRoutes({ engine, metrics, now, log, ...(init.remoteEvents != null ? { remote: init.remoteEvents } : {}), ...(init.metricsIntervalMs != null ? { metricsIntervalMs: init.metricsIntervalMs } : {}) }))
   return app
 }
 

@@ -91,6 +91,9 @@ export interface ApiErrorBody {
   column?: number
   /** The execution a webhook started, when the webhook call failed after starting it. */
   executionId?: string
+  /** Trust failures: the seed's ErrorType (`permission_denied`, …) and the check's code (`nonce_reused`, …). */
+  errorType?: string
+  code?: string
 }
 
 const STATUS_BY_NAME: Record<string, ContentfulStatusCode> = {
@@ -121,6 +124,21 @@ const STATUS_BY_ERROR_TYPE: Record<string, ContentfulStatusCode> = {
   resource_exhausted: 429
 }
 const TRUST_ERRORS = new Set(['ValidationFailedError', 'PermissionDeniedError', 'TrustError', 'MalformedError', 'InvalidSignatureError', 'ReplayError', 'ClockSkewError'])
+
+/** Whether `err` is a trust failure (matched by name) that carries an ErrorType. */
+export function isTrustError (err: unknown): boolean {
+  const e = err as { name?: unknown, type?: unknown } | null | undefined
+  return typeof e?.name === 'string' && TRUST_ERRORS.has(e.name) && typeof e.type === 'string'
+}
+
+/** Request fields errors are about (set with `atPath`); the answer's `path` names the field. */
+const FIELD_PATHS = new WeakMap<object, string>()
+
+/** Marks `err` as being about the body field `path` (e.g. `operation`); returns it for `throw`. */
+export function atPath<E> (err: E, path: string): E {
+  if (err != null && typeof err === 'object') FIELD_PATHS.set(err, path)
+  return err
+}
 
 export interface ErrorHandlerInit {
   /** Called with every unexpected (500) error; default: a line on stderr. */
@@ -154,6 +172,13 @@ export function errorHandler (init: ErrorHandlerInit = {}): (err: unknown, c: Co
       body.column = e.column
     }
     if (typeof e.executionId === 'string') body.executionId = e.executionId
+    const field = err != null && typeof err === 'object' ? FIELD_PATHS.get(err) : undefined
+    if (field != null) body.path = field
+    if (trustType != null) {
+      body.errorType = trustType
+      const code = (e as { code?: unknown }).code
+      if (typeof code === 'string') body.code = code
+    }
     if (name === 'RateLimitedError' && typeof e.retryAfterSeconds === 'number') c.header('retry-after', String(e.retryAfterSeconds))
     const retryAfterMs = (e as { details?: { retryAfterMs?: unknown } }).details?.retryAfterMs
     if (status === 429 && typeof retryAfterMs === 'number') c.header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))))

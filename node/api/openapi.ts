@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { flowJsonSchema } from '../../shared/flow-schema-json.js'
 import { AbortBody } from './routes/executions.js'
 import { StartBody, TriggerBody } from './routes/flows.js'
+import { PublishEventBody } from './routes/events.js'
 import { SIGNATURE_HEADER } from './auth/request-signature.js'
 import { WebhookAuthSchema, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TOKEN_HEADER } from './webhook-params.js'
 
@@ -38,6 +39,13 @@ const ERROR_TEXT: Record<number, string> = {
   504: 'The webhook\'s execution did not finish in time'
 }
 
+const DAO_SUMMARY_REQUIRED = ['id', 'version', 'policyCid', 'members', 'admins', 'adminQuorum', 'approvalQuorum']
+const DAO_SUMMARY: Json = {
+  id: { type: 'string' }, version: { type: 'integer' }, policyCid: { type: 'string' },
+  members: { type: 'array', items: { type: 'string' } }, admins: { type: 'array', items: { type: 'string' } },
+  adminQuorum: { type: 'integer', description: 'Admin signatures a policy change needs' }, approvalQuorum: { type: 'integer', description: 'Member votes that approve code' }
+}
+
 export function openApiDocument (): Json {
   const flowId = pathParam('id', 'Flow id')
   const executionId = pathParam('id', 'Execution id')
@@ -55,12 +63,13 @@ export function openApiDocument (): Json {
       description: [
         'REST and WebSocket API of a Qflow relay. Errors are `{ type, message, path }` JSON.',
         `Mutating requests need \`authorization: Bearer <token>\` (a token issued to an sQuid identity; the owner's is in \`<data-dir>/owner.token\`) or a request signed by an sQuid identity in \`${SIGNATURE_HEADER}\`: base64 of a dag-cbor trust envelope (type \`external-event\`, target \`api:<METHOD> <path?query>\`, payload \`{ method, path, body: sha256 hex of the raw body }\`).`,
-        'Flows and executions of a DAO subnet are visible only to its members. Webhooks authenticate per flow.'
+        'Flows and executions of a DAO subnet are visible only to its members. Webhooks authenticate per flow.',
+        'Starts are admitted by a signed start operation. Without `operation` in the body the relay signs it for the caller (who is then `triggeredBy`); with one (`signStart`: its payload `{ flowId, executionId, input: CID of the input data }` names the execution, so the client picks the id) the execution is admitted as its signer, who must be the authenticated caller (else 403). A refused operation (forged, replayed, stale, missing grant) answers 4xx with `path: "operation"`, the seed\'s `errorType` and the check\'s `code`; nothing is started.'
       ].join('\n\n')
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { signature: [] }, {}],
-    tags: [{ name: 'flows' }, { name: 'executions' }, { name: 'webhooks' }, { name: 'system' }, { name: 'streams' }],
+    tags: [{ name: 'flows' }, { name: 'executions' }, { name: 'webhooks' }, { name: 'dao' }, { name: 'system' }, { name: 'streams' }],
     paths: {
       '/api/v1/flows': {
         get: {
@@ -76,12 +85,17 @@ export function openApiDocument (): Json {
         delete: { summary: 'Delete a flow', tags: ['flows'], parameters: [flowId], responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 429) } }
       },
       '/api/v1/flows/{id}/start': {
-        post: { summary: 'Start an execution', tags: ['flows'], parameters: [flowId], requestBody: body(ref('StartBody'), false), responses: { 201: json({ type: 'object', properties: { executionId: { type: 'string' } } }, 'Started'), ...errors(400, 401, 403, 404, 415, 429) } }
+        post: {
+          summary: 'Start an execution', tags: ['flows'], parameters: [flowId], requestBody: body(ref('StartBody'), false),
+          description: 'With `operation` (a start operation the caller signed for this flow, execution id and input) the execution is admitted as its signer; `actor` in the answer names it.',
+          responses: { 201: json({ type: 'object', required: ['executionId'], properties: { executionId: { type: 'string' }, actor: { type: 'string', description: 'The signer of `operation`, when one was given' } } }, 'Started'), ...errors(400, 401, 403, 404, 415, 429) }
+        }
       },
       '/api/v1/flows/{id}/trigger': {
         post: {
           summary: 'Deliver an event to the flow\'s waiting executions (and start it when its trigger is that event)', tags: ['flows'], parameters: [flowId], requestBody: body(ref('TriggerBody')),
-          responses: { 200: json({ type: 'object', properties: { delivered: { type: 'integer' } } }, 'Delivered'), 201: json({ type: 'object', properties: { delivered: { type: 'integer' }, executionId: { type: 'string' } } }, 'Delivered and started'), ...errors(400, 401, 403, 404, 415, 429) }
+          description: '`operation` (only for an event that starts the flow) is a start operation the caller signed with the payload as input; a refused one delivers nothing.',
+          responses: { 200: json({ type: 'object', properties: { delivered: { type: 'integer' } } }, 'Delivered'), 201: json({ type: 'object', properties: { delivered: { type: 'integer' }, executionId: { type: 'string' }, actor: { type: 'string' } } }, 'Delivered and started'), ...errors(400, 401, 403, 404, 415, 429) }
         }
       },
       '/api/v1/executions': {
@@ -105,6 +119,19 @@ export function openApiDocument (): Json {
           requestBody: { required: false, content: { '*/*': { schema: {} } } },
           responses: { 200: { description: 'Synchronous: the flow\'s output or response' }, 202: json({ type: 'object', properties: { executionId: { type: 'string' } } }, 'Started'), ...errors(400, 401, 404, 409, 413, 502, 504) }
         }
+      },
+      '/api/v1/events': {
+        post: {
+          summary: 'Publish an external event on a DAO subnet of the relay (gossipsub): every node of the subnet resumes executions waiting for it and starts its flows triggered by it', tags: ['flows'], requestBody: body(ref('PublishEventBody')),
+          description: '`subnet` defaults to the relay\'s first subnet; `id` (default random) makes redelivery idempotent: each node acts once per publisher, subnet and id. Only on a relay with a network.',
+          responses: { 202: json({ type: 'object', required: ['id', 'subnet', 'event'], properties: { id: { type: 'string' }, subnet: { type: 'string' }, event: { type: 'string' } } }, 'Published'), ...errors(400, 401, 403, 404, 415, 429) }
+        }
+      },
+      '/api/v1/dao/subnets': {
+        get: { summary: 'The DAO subnets the caller may see (members and relay admins)', tags: ['dao'], responses: { 200: json({ type: 'object', required: ['subnets'], properties: { subnets: { type: 'array', items: ref('DaoSubnetSummary') } } }, 'Subnets, by id'), ...errors(401, 429) } }
+      },
+      '/api/v1/dao/subnets/{id}': {
+        get: { summary: 'A DAO subnet: members, admins, policy, quorums, approved code', tags: ['dao'], parameters: [pathParam('id', 'DAO subnet id')], responses: { 200: json({ type: 'object', required: ['subnet'], properties: { subnet: ref('DaoSubnet') } }, 'The subnet'), ...errors(401, 404, 429) } }
       },
       '/api/v1/system/health': { get: { summary: 'Health summary', tags: ['system'], responses: { 200: json({ type: 'object' }, 'Status, uptime, counts') } } },
       '/api/v1/system/nodes': { get: { summary: 'Live peers of the relay\'s network node with their metrics (this node first; 404 without a network)', tags: ['system'], responses: { 200: json({ type: 'object', required: ['nodes'], properties: { nodes: { type: 'array', items: { type: 'object', required: ['id', 'peerId', 'status', 'self', 'addresses'], properties: { id: { type: 'string' }, peerId: { type: 'string' }, status: { type: 'string', enum: ['self', 'connected', 'known'] }, self: { type: 'boolean' }, identity: { type: 'string' }, addresses: { type: 'array', items: { type: 'string' } }, capabilities: { type: 'array', items: { type: 'string' } }, daoSubnets: { type: 'array', items: { type: 'string' } }, performanceScore: { type: 'number' }, currentLoad: { type: 'number' }, latencyMs: { type: 'number' }, reputation: { type: 'number' }, lastSeen: { type: 'string' }, region: { type: 'string' } } } } } }, 'Nodes') } } },
@@ -130,6 +157,7 @@ export function openApiDocument (): Json {
         FlowDefinition: flowJsonSchema(),
         StartBody: toSchema(StartBody),
         TriggerBody: toSchema(TriggerBody),
+        PublishEventBody: toSchema(PublishEventBody),
         AbortBody: toSchema(AbortBody),
         WebhookAuth: toSchema(WebhookAuthSchema),
         ExecutionSummary: { type: 'object', required: ['executionId', 'flowId', 'status', 'updatedAt'], properties: { executionId: { type: 'string' }, flowId: { type: 'string' }, status: { type: 'string' }, updatedAt: { type: 'integer' } } },
@@ -144,9 +172,28 @@ export function openApiDocument (): Json {
             checkpoints: { type: 'array' }, nodeAssignments: { type: 'object' }, output: {}, steps: { type: 'object' }, parentExecutionId: { type: 'string' }
           }
         },
+        DaoSubnetSummary: { type: 'object', required: DAO_SUMMARY_REQUIRED, properties: DAO_SUMMARY },
+        DaoSubnet: {
+          type: 'object',
+          required: [...DAO_SUMMARY_REQUIRED, 'versions', 'issuedAt', 'allowedActions', 'allowedHosts', 'resourceCaps', 'codeWhitelist', 'approvedCode', 'proposals'],
+          properties: {
+            ...DAO_SUMMARY,
+            versions: { type: 'array', items: { type: 'string' }, description: 'Policy CIDs, oldest first' },
+            issuedAt: { type: 'integer' }, allowedActions: { type: 'array', items: { type: 'string' } },
+            allowedHosts: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+            resourceCaps: { type: 'object', additionalProperties: { type: 'number' } },
+            codeWhitelist: { type: 'array', items: { type: 'string' } },
+            approvedCode: { type: 'array', items: { type: 'string' }, description: 'The whitelist and the proposals the quorum voted for' },
+            proposals: { type: 'array', items: { type: 'object', properties: { cid: { type: 'string' }, votes: { type: 'array', items: { type: 'string' } }, needed: { type: 'integer' }, approved: { type: 'boolean' } } } }
+          }
+        },
         Error: {
           type: 'object', required: ['type', 'message', 'path'],
-          properties: { type: { type: 'string' }, message: { type: 'string' }, path: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } }, line: { type: 'integer' }, column: { type: 'integer' }, executionId: { type: 'string' } }
+          properties: {
+            type: { type: 'string' }, message: { type: 'string' }, path: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } }, line: { type: 'integer' }, column: { type: 'integer' }, executionId: { type: 'string' },
+            errorType: { type: 'string', description: 'Trust failures: the seed\'s ErrorType (permission_denied, validation_error, dao_policy_violation, resource_exhausted)' },
+            code: { type: 'string', description: 'Trust failures: the failing check (nonce_reused, signature_invalid, permission_missing, execution_exists, …)' }
+          }
         }
       },
       responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([code, text]) => [`E${code}`, json(ref('Error'), text)]))

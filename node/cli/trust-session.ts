@@ -1,5 +1,5 @@
 /**
- * What `qflow dao …` and `qflow audit …` share: the data directory's trust store, the local
+ * What `qflow dao …`, `qflow audit …` and `qflow start --sign-as` share: the data directory's trust store, the local
  * identity that acts (from the keystore, as `qflow identity` finds it), the audit record of
  * each DAO operation (refusals included), and one-line errors that say what to do.
  */
@@ -11,7 +11,7 @@ import { fsKeystore } from '../platform/keystore-fs.js'
 import { openNodeTrustStore } from '../platform/trust-store.js'
 import type { NodeTrustStore } from '../platform/trust-store.js'
 import { defaultDataDir } from '../runtime.js'
-import { passphrase as readPassphrase } from './commands/identity.js'
+import { defaultKeystoreDir, passphrase as readPassphrase } from './commands/identity.js'
 import { CliError, EXIT } from './io.js'
 
 export interface TrustCliOptions {
@@ -114,4 +114,32 @@ export async function withTrust (options: TrustCliOptions, what: { signs: boolea
 
 export function printJson (io: { out(line: string): void }, value: unknown): void {
   io.out(JSON.stringify(value, null, 2))
+}
+
+export interface SignerOptions {
+  /** Name or did of the identity in the keystore. */
+  signAs: string
+  keystore?: string
+  passphraseEnv?: string
+  passphraseFile?: string
+}
+
+/**
+ * The local identity that signs an operation client-side (`qflow start --sign-as`): from the
+ * keystore (`--keystore`, else `$QFLOW_KEYSTORE`, else `<data dir>/identities`), unlocked with
+ * the keystore passphrase; with its `name (did)` label. Keystore failures become `CliError`s.
+ */
+export async function loadSigner (options: SignerOptions): Promise<{ identity: SquidIdentity, label: string }> {
+  const dir = options.keystore != null ? resolve(options.keystore) : defaultKeystoreDir()
+  try {
+    const keystore = await fsKeystore({ dir, passphrase: await passphrase(options) })
+    const identity = await keystore.load(options.signAs)
+    const name = (await keystore.list()).find(i => i.id === identity.id)?.name
+    return { identity, label: name != null ? `${name} (${identity.id})` : identity.id }
+  } catch (err: any) {
+    if (err?.name === 'CliError') throw err
+    if (err?.name === 'IdentityNotFoundError') throw new CliError(`--sign-as: ${String(err.message)} at ${dir}: list them with qflow identity show (or give --keystore <dir>)`, EXIT.failed)
+    if (['WrongPassphraseError', 'MalformedError', 'KeyNotExtractableError'].includes(err?.name)) throw new CliError(`--sign-as ${options.signAs}: ${String(err.message)}${HINTS[err.name] ?? ''}`, EXIT.failed)
+    throw err
+  }
 }

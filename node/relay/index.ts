@@ -16,6 +16,7 @@ import type { Clock } from '../../src/index.js'
 import type { Scheduler } from '../../src/triggers/index.js'
 import { createApiApp } from '../api/app.js'
 import { createApiAuth, ensureOwnerToken, fileTokenStore, memoryTokenStore, OWNER_TOKEN_FILE } from '../api/auth/index.js'
+import { daoViewOf } from '../api/routes/dao.js'
 import { serveApi } from '../api/serve.js'
 import { createNodeRuntime, defaultDataDir } from '../runtime.js'
 import type { NodeRuntime, NodeRuntimeInit } from '../runtime.js'
@@ -117,7 +118,9 @@ export async function startRelay (config: QflowConfig, init: RelayInit = {}): Pr
       tokens = memoryTokenStore()
       token = await tokens.issue(owner, { label: 'owner' })
     }
-    const auth = createApiAuth({ tokens, admins: [owner] })
+    const { dao } = runtime.trust
+    // DAO-subnet flows, executions and subnets are visible to the subnet's members (by its current policy)
+    const auth = createApiAuth({ tokens, admins: [owner], subnets: (identity) => dao.subnets().filter(subnet => dao.isMember(subnet, identity)) })
 
     const schedules = await relaySchedules({
       engine: runtime.engine, store: runtime.store, clock: init.clock ?? systemClock(), logger, config: config.schedules,
@@ -125,13 +128,18 @@ export async function startRelay (config: QflowConfig, init: RelayInit = {}): Pr
     })
     closers.unshift(schedules.stop)
 
+    const gossip = runtime.network?.events
     const app = createApiApp({
       engine: schedules.engine,
       actions: runtime.actions,
       store: runtime.store,
       auth,
+      // a start operation the caller signed is admitted as its signer (the audit log names it)
+      start: async (flowId, input, options) => await runtime.start(flowId, input, options),
+      dao: daoViewOf(runtime.trust),
       maxBodyBytes: config.api.maxBodyBytes,
       ...(runtime.network != null ? { nodes: runtime.network.nodes, metricsSources: { peers: () => runtime.network?.libp2p.getPeers().length ?? 0 } } : {}),
+      ...(gossip != null ? { remoteEvents: gossip.events, events: { subnets: config.networking.subnets, publish: async (event: string, payload: unknown, options: { subnet: string, id?: string }) => await gossip.publish(event, payload, options) } } : {}),
       log: (message: string, err: unknown) => { logger.error({ err }, message) }
     })
     mountDashboard(app, init.webRoot, () => runtime.network?.addresses() ?? [])

@@ -3,6 +3,10 @@
  * governance on the data directory's trust store (`<data>/trust`), acting as a local identity
  * (`--as`, `$QFLOW_IDENTITY`, or the keystore's only one). Every DAO operation, accepted or
  * refused, is appended to the audit log (`qflow audit verify`). Exit 0 ok, 1 refused, 2 usage.
+ *
+ * `qflow dao-subnets [subnet]` asks the relay (`--api`, `--token`; see `remote-dao.ts`), like
+ * the other remote commands; with `--data <dir>` it reads that data directory's trust store
+ * offline instead (pending genesis policies included; the relay must not be running on it).
  */
 import type { Command } from 'commander'
 import { CID } from 'multiformats/cid'
@@ -10,9 +14,11 @@ import { cidOfValue, signVote } from '../../../src/trust/index.js'
 import { signProposal } from '../../../src/trust/store/index.js'
 import { CliError, EXIT } from '../io.js'
 import type { Output } from '../io.js'
+import { apiOptions } from '../remote.js'
 import { printJson, trustOptions, withTrust } from '../trust-session.js'
 import type { TrustCliOptions, TrustSession } from '../trust-session.js'
 import { changeMembers, createSubnet, setPolicy, showPolicy } from './dao-policy.js'
+import { remoteDaoSubnetsCommand } from './remote-dao.js'
 import type { CreateOptions } from './dao-policy.js'
 
 function codeCid (text: string): string {
@@ -74,8 +80,14 @@ async function vote (s: TrustSession, io: Output, text: string, subnet: string, 
 
 export function daoCommands (program: Command, io: Output): void {
   type Opts = TrustCliOptions & { subnet: string }
-  trustOptions(program.command('dao-subnets').description('list the DAO subnets of the data directory'), false)
-    .action(async (o: TrustCliOptions) => { await withTrust(o, { signs: false }, async s => { await listSubnets(s, io, o.json === true) }) })
+  apiOptions(program.command('dao-subnets [subnet]').description('the DAO subnets you may see on the relay (or one in full); with --data, those of a local data directory'))
+    .option('--data <dir>', 'read this local data directory\'s trust store offline instead of asking the relay (pending policies included)')
+    .option('--keystore <dir>', 'with --data: keystore directory for names (default $QFLOW_KEYSTORE, else <data dir>/identities)')
+    .action(async (subnet: string | undefined, o: TrustCliOptions & { api?: string, token?: string }) => {
+      if (o.data == null) { await remoteDaoSubnetsCommand(subnet, o, io); return }
+      if (subnet != null) throw new CliError(`with --data, qflow dao-subnets lists every subnet; show one with qflow dao policy ${subnet} --data ${o.data}`)
+      await withTrust(o, { signs: false }, async s => { await listSubnets(s, io, o.json === true) })
+    })
 
   const dao = program.command('dao').description('DAO governance: subnets, signed policies, code approval by vote')
   trustOptions(dao.command('create <subnet>').description('create a subnet (its genesis policy, signed by you; pending until its admin quorum signed)'), true)

@@ -1,9 +1,17 @@
 /**
  * Execution commands against a relay: `start`, `status`, `logs`, `pause`, `resume`, `abort`.
  * `--follow` shows the execution's events live until it ends (exit 0 when it completed).
+ *
+ * `start --sign-as <identity>` signs the start operation here, as a keystore identity (with the
+ * grants of `--grants <file>`), so the relay admits the execution as that identity rather than
+ * signing for the token's holder; the execution id is picked here (the signature names it).
  */
+import { randomUUID } from 'node:crypto'
 import { extname } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import type { Operation, SignedGrant } from '../../../shared/trust.js'
+import { GrantSchema } from '../../api/operation-body.js'
 import type { ExecutionEvent, ExecutionState } from '../../../shared/execution.js'
 import { apiClient } from '../api-client.js'
 import type { ApiClient, ApiOptions } from '../api-client.js'
@@ -14,7 +22,52 @@ import type { Output } from '../io.js'
 
 const execPath = (id: string): string => `/api/v1/executions/${encodeURIComponent(id)}`
 
-export interface StartOptions extends ApiOptions { context?: string, inputJson?: string, follow?: boolean }
+export interface StartOptions extends ApiOptions {
+  context?: string
+  inputJson?: string
+  follow?: boolean
+  /** Sign the start as this keystore identity (name or did). */
+  signAs?: string
+  /** JSON or YAML: the signed grants (one or a list) presented with the signed start. */
+  grants?: string
+  keystore?: string
+  passphraseEnv?: string
+  passphraseFile?: string
+}
+
+const Grants = z.array(GrantSchema).max(32, { error: 'at most 32 grants' })
+
+/** `--grants <file>`: one signed grant or a list, JSON or YAML. */
+async function readGrants (file: string): Promise<SignedGrant[]> {
+  const text = await readText(file, 'grants file')
+  let doc: unknown
+  try {
+    doc = parseYaml(text) // JSON is YAML
+  } catch (err: any) {
+    throw new CliError(`--grants ${file}: not valid JSON or YAML (${String(err?.message ?? err)})`)
+  }
+  const list = Array.isArray(doc)
+  const parsed = Grants.safeParse(list ? doc : [doc])
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    // a single grant's fields are named without the list index
+    const path = (list ? issue.path : issue.path.slice(1)).join('.')
+    throw new CliError(`--grants ${file}: ${path !== '' ? `${path}: ` : ''}${issue.message} (a signed grant, or a list of them)`)
+  }
+  return parsed.data
+}
+
+/** The start operation `options.signAs` signs for `flowId` with `inputData`, and its label. */
+async function signedStart (flowId: string, inputData: Record<string, unknown>, options: StartOptions & { signAs: string }): Promise<{ operation: Operation, label: string }> {
+  // loaded on use: the keystore and signing are only needed here
+  const { loadSigner } = await import('../trust-session.js')
+  const { signStart } = await import('../../../src/trust/index.js')
+  const grants = options.grants != null ? await readGrants(options.grants) : []
+  const { identity, label } = await loadSigner(options)
+  // the id format of the engine's own (`randomIds`)
+  const operation = await signStart(identity, { flowId, executionId: `exec-${randomUUID()}`, inputData, grants })
+  return { operation, label }
+}
 
 /** `--context <file>`: `{ inputData?, variables? }` (JSON or YAML); any other object is the input data. */
 async function startBody (options: StartOptions): Promise<{ inputData?: Record<string, unknown>, variables?: Record<string, unknown> }> {
@@ -43,15 +96,22 @@ async function followed (client: ApiClient, id: string, options: ApiOptions, io:
 }
 
 export async function startCommand (flowId: string, options: StartOptions, io: Output): Promise<number> {
-  const body = await startBody(options)
+  const body: Record<string, unknown> = await startBody(options)
+  if (options.signAs == null && options.grants != null) throw new CliError('--grants: grants are presented with a signed start: add --sign-as <identity>')
+  const signed = options.signAs != null ? await signedStart(flowId, (body.inputData ?? {}) as Record<string, unknown>, { ...options, signAs: options.signAs }) : undefined
+  if (signed != null) body.operation = signed.operation
   const client = await apiClient(options)
-  const { executionId } = await client.request<{ executionId: string }>('POST', `/api/v1/flows/${encodeURIComponent(flowId)}/start`, body)
+  const { executionId, actor } = await client.request<{ executionId: string, actor?: string }>('POST', `/api/v1/flows/${encodeURIComponent(flowId)}/start`, body)
+  const admitted = signed != null ? ` (admitted as ${signed.label})` : ''
   if (options.follow === true) {
-    if (options.json !== true) io.err(`execution ${executionId}`)
+    if (options.json !== true) io.err(`execution ${executionId}${admitted}`)
     return await followed(client, executionId, options, io)
   }
-  if (options.json === true) io.out(JSON.stringify({ executionId }))
-  else io.out(executionId)
+  if (options.json === true) io.out(JSON.stringify({ executionId, ...(actor != null ? { actor } : {}) }))
+  else {
+    io.out(executionId)
+    if (signed != null) io.err(`started${admitted}`)
+  }
   return EXIT.ok
 }
 

@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiAuth, signRequest } from '../../../node/api/auth/index.js'
+import { daoViewOf } from '../../../node/api/routes/dao.js'
 import { trust } from '../../../src/index.js'
 import { apiHarness, flowDoc } from './setup.js'
 import type { ApiHarness } from './setup.js'
@@ -30,7 +31,8 @@ describe('api: fuzz (auth, webhooks, streams)', () => {
   beforeAll(async () => {
     signer = await trust.createIdentity()
     h = await apiHarness({
-      auth: createApiAuth({ tokens: new Map([['good', 'did:key:z6MkGood']]), admins: ['did:key:z6MkGood'], verifyIdentity: () => true, rateLimit: { perMinute: 1e9 } })
+      auth: createApiAuth({ tokens: new Map([['good', 'did:key:z6MkGood']]), admins: ['did:key:z6MkGood'], verifyIdentity: () => true, rateLimit: { perMinute: 1e9 } }),
+      dao: daoViewOf({ dao: trust.daoRegistry(await trust.signatureVerifier()) })
     }, { bare: true })
     const headers = { authorization: 'Bearer good', 'content-type': 'application/json' }
     for (const doc of [
@@ -105,7 +107,8 @@ describe('api: fuzz (auth, webhooks, streams)', () => {
     )
     const route = fc.constantFrom('GET /api/v1/flows', 'POST /api/v1/flows', 'GET /api/v1/flows/greeter', 'PUT /api/v1/flows/greeter', 'DELETE /api/v1/flows/nope',
       'POST /api/v1/flows/greeter/start', 'GET /api/v1/executions', 'GET /api/v1/executions/nope', 'POST /api/v1/executions/nope/abort',
-      'GET /ws/executions/nope', 'GET /ws/system/metrics', 'GET /ws/dao/x/events', 'GET /api/v1/openapi.json', 'GET /metrics', 'GET /api/v1/system/metrics')
+      'GET /ws/executions/nope', 'GET /ws/system/metrics', 'GET /ws/dao/x/events', 'GET /api/v1/openapi.json', 'GET /metrics', 'GET /api/v1/system/metrics',
+      'GET /api/v1/dao/subnets', 'GET /api/v1/dao/subnets/x')
     await fc.assert(fc.asyncProperty(route, fc.option(header, { nil: undefined }), signature, body, fc.boolean(),
       async (r, auth, sig, text, upgrade) => {
         const [method, path] = r.split(' ')

@@ -4,6 +4,8 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Operation } from '../../../shared/trust.js'
+import { trust } from '../../../src/index.js'
 import { apiHarness, flowDoc, nextWait, waitingFlowDoc } from './setup.js'
 import type { ApiHarness } from './setup.js'
 
@@ -12,8 +14,11 @@ const RUNS = 150
 describe('api: fuzz', () => {
   let h: ApiHarness
   let executionId: string
+  /** A start operation signed for `greeter` (mutated by the generators below). */
+  let signed: Operation
   beforeAll(async () => {
     h = await apiHarness()
+    signed = await trust.signStart(await trust.createIdentity(), { flowId: 'greeter', executionId: 'exec-fuzz', inputData: {} })
     await h.json('POST', '/api/v1/flows', flowDoc('Greeter'))
     await h.json('POST', '/api/v1/flows', waitingFlowDoc('waiter'))
     const waiting = nextWait(h, 'waiter')
@@ -51,9 +56,22 @@ describe('api: fuzz', () => {
     doc.steps[1][key] = v
     return JSON.stringify(doc)
   })
+  /** The signed operation with one (nested) field replaced or removed, sent as a start or trigger body. */
+  const OPERATION_FIELDS = ['operationId', 'type', 'actor', 'target', 'payload', 'context', 'envelope', 'payload.executionId', 'payload.input', 'payload.flowId',
+    'context.grants', 'context.daoSubnet', 'envelope.signature', 'envelope.timestamp', 'envelope.actor', 'envelope.nonce', 'extra', 'context.grants.0'] as const
+  const mutatedOperation = fc.tuple(fc.constantFrom(...OPERATION_FIELDS), fc.option(value, { nil: undefined }), fc.boolean(), fc.option(value, { nil: undefined })).map(([field, v, trigger, input]) => {
+    const op = JSON.parse(JSON.stringify(signed)) as Record<string, any>
+    const path = field.split('.')
+    const parent = path.slice(0, -1).reduce((o: any, k) => (o[k] ??= {}), op)
+    if (v === undefined) delete parent[path[path.length - 1]]
+    else parent[path[path.length - 1]] = v
+    return JSON.stringify(trigger ? { event: 'order', payload: input ?? {}, operation: op } : { ...(input !== undefined ? { inputData: input } : {}), operation: op })
+  })
   const commandBody = fc.oneof(
-    fc.record({ inputData: value, variables: value, event: value, payload: value, reason: value }, { requiredKeys: [] }).map(v => JSON.stringify(v)),
-    value.map(v => JSON.stringify(v))
+    fc.record({ inputData: value, variables: value, event: value, payload: value, reason: value, operation: value }, { requiredKeys: [] }).map(v => JSON.stringify(v)),
+    value.map(v => JSON.stringify(v)),
+    mutatedOperation,
+    fc.constant(null).map(() => JSON.stringify({ operation: signed }))
   )
   const body = fc.oneof(
     mutatedFlow, mutatedStep, commandBody,
@@ -82,6 +100,13 @@ describe('api: fuzz', () => {
         await call(method, path, method === 'GET' || method === 'DELETE' ? undefined : text, type)
       }
     ), { numRuns: RUNS })
+    expect(h.log).not.toHaveBeenCalled()
+  })
+
+  it('never answers 500 on the DAO endpoints', async () => {
+    await fc.assert(fc.asyncProperty(id(), fc.boolean(), async (ref, list) => {
+      await call('GET', list ? '/api/v1/dao/subnets' : `/api/v1/dao/subnets/${ref}`)
+    }), { numRuns: RUNS })
     expect(h.log).not.toHaveBeenCalled()
   })
 

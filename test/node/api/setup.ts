@@ -9,6 +9,7 @@
 import { vi } from 'vitest'
 import { createApiApp } from '../../../node/api/app.js'
 import type { ApiAppInit } from '../../../node/api/app.js'
+import { daoViewOf } from '../../../node/api/routes/dao.js'
 import { createNodeRuntime } from '../../../node/runtime.js'
 import type { NodeRuntime } from '../../../node/runtime.js'
 import { builtinRegistry, createExecutionEngine, localDispatcher, memoryStateStore, randomIds, systemClock } from '../../../src/index.js'
@@ -26,6 +27,8 @@ async function bareRuntime (): Promise<HarnessRuntime> {
 
 export interface ApiHarness {
   runtime: HarnessRuntime
+  /** The Node runtime (trust, admission) unless `{ bare: true }`. */
+  node?: NodeRuntime
   app: ReturnType<typeof createApiApp>
   /** Every error the app logged as a 500. */
   log: ReturnType<typeof vi.fn>
@@ -34,11 +37,15 @@ export interface ApiHarness {
 }
 
 export async function apiHarness (init: Partial<ApiAppInit> = {}, options: { bare?: boolean } = {}): Promise<ApiHarness> {
-  const runtime: HarnessRuntime = options.bare === true ? await bareRuntime() : await createNodeRuntime({ sandbox: false })
+  const node = options.bare === true ? undefined : await createNodeRuntime({ sandbox: false })
+  const runtime: HarnessRuntime = node ?? await bareRuntime()
   const log = vi.fn()
-  const app = createApiApp({ ...runtime, log, ...init })
+  // as the relay wires it: signed starts admitted by the runtime, its DAO registry read-only
+  const admission: Partial<ApiAppInit> = node != null ? { start: async (flowId, input, o) => await node.start(flowId, input, o), dao: daoViewOf(node.trust) } : {}
+  const app = createApiApp({ engine: runtime.engine, actions: runtime.actions, store: runtime.store, log, ...admission, ...init })
   return {
     runtime,
+    ...(node != null ? { node } : {}),
     app,
     log,
     json: async (method, path, body) => await app.request(path, {
