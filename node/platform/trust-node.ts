@@ -21,8 +21,8 @@ import type { Operation, SignedGrant } from '../../shared/trust.js'
 import { WrongKeyError } from '../../src/state/index.js'
 import type { Clock } from '../../src/index.js'
 import {
-  auditedHistory, canAccessSubnet, createIdentity, memoryValidationHistory, createTrustPipeline, daoRegistry, identityFromSeed, issueGrant, keyringMasterKey, peerAuthority,
-  PermissionDeniedError, qonsentLayer, selfSigned, signatureVerifier
+  auditedHistory, createIdentity, memoryValidationHistory, createTrustPipeline, daoRegistry, identityFromSeed, issueGrant, keyringMasterKey, onBehalfCheck, peerAuthority,
+  selfSigned, signatureVerifier
 } from '../../src/trust/index.js'
 import type { AllowList, DaoRegistry, SquidIdentity, TokenBucketInit, TrustPipeline } from '../../src/trust/index.js'
 import { nodeEd25519 } from './ed25519-node.js'
@@ -134,18 +134,8 @@ export async function openNodeTrust (init: NodeTrustInit): Promise<NodeTrust> {
       ...(init.skewMs != null ? { skewMs: init.skewMs } : {})
     })
     const peers = peerAuthority({ isMember: (subnet, id) => dao.isMember(subnet, id), admins: (subnet) => dao.policy(subnet)?.signed.policy.admins ?? [] })
-    const consent = qonsentLayer({ grants: trust.grants, revocations: trust.revocations, authorities, peers })
-    const nodeId = identity.id
-    async function checkOnBehalf (parent: Operation, flow: FlowDefinition, admittedBy?: string): Promise<void> {
-      if (parent.actor === nodeId) return
-      if (!canAccessSubnet(parent.actor, flow.metadata.daoSubnet, dao)) {
-        throw new PermissionDeniedError('not_a_member', `${parent.actor} is not a member of DAO subnet ${String(flow.metadata.daoSubnet)}: its execution may not start child flow ${flow.id}`)
-      }
-      const vouchers = admittedBy != null && admittedBy !== nodeId ? [admittedBy] : undefined
-      const verdict = await consent.check({ operation: parent, flow, mode: 'admit', now: init.clock.now(), opHash: '', payloadCid: '', payloadSize: 0, ...(vouchers != null ? { vouchers } : {}) })
-      const first = verdict.errors[0]
-      if (first != null) throw new PermissionDeniedError(first.code, `child flow ${flow.id} runs on the authority of ${parent.actor}, which may not run it: ${first.message}`)
-    }
+    // a child flow runs on its parent's authority (the same rule as the browser tab's)
+    const checkOnBehalf = onBehalfCheck({ self: identity.id, grants: trust.grants, revocations: trust.revocations, authorities, peers, isMember: (subnet, id) => dao.isMember(subnet, id), now: () => init.clock.now() })
     const opened = store
     return {
       identity,

@@ -3,8 +3,10 @@
  * 127.0.0.1, circuit-relay server) and two Chromium contexts running the built dashboard with `?relay=`. Tab B lends
  * itself and is the only node with the capability a step of tab A's flow requires: the step runs
  * in B over a direct WebRTC connection, B's panel lists it, A's monitor names B as its node.
- * Switching lending off withdraws B: A no longer finds a node for the step. A tab whose relay
- * cannot be reached starts all the same and runs its flows locally.
+ * Switching lending off withdraws B: A no longer finds a node for the step. A step only the
+ * relay can run (its `relay-only` capability) runs on the relay's executor, which validates it
+ * against the admission the tab signed. A tab whose relay cannot be reached starts all the same
+ * and runs its flows locally.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
@@ -41,6 +43,18 @@ steps:
 metadata: { tags: [network], category: tests, visibility: private, requiredPermissions: [] }
 `
 
+const RELAY_FLOW = `id: needs-relay
+name: needs-relay
+steps:
+  - { id: start, type: event-trigger, action: qflow.trigger.manual, params: {} }
+  - id: on-relay
+    type: task
+    action: qflow.action.log
+    params: { message: "only the relay can" }
+    requirements: { capabilities: [relay-only] }
+metadata: { tags: [network], category: tests, visibility: private, requiredPermissions: [] }
+`
+
 const LOCAL_FLOW = `id: needs-b
 name: needs-b
 steps:
@@ -58,8 +72,8 @@ async function openTab (query: string, hash: string): Promise<Page> {
   return page
 }
 
-async function runFlow (page: Page): Promise<void> {
-  await page.goto(`${h.url.replace(/\/$/, '')}/${new URL(page.url()).search}#/builder/needs-b`)
+async function runFlow (page: Page, flowId = 'needs-b'): Promise<void> {
+  await page.goto(`${h.url.replace(/\/$/, '')}/${new URL(page.url()).search}#/builder/${flowId}`)
   await page.waitForSelector('[data-testid="builder"] [data-testid="flow-valid"]')
   await page.click('[data-testid="run-flow"]')
   await page.click('[data-testid="start-run"]')
@@ -70,7 +84,7 @@ beforeAll(async () => {
   h = await startHarness()
   // a real `qflow relay` process: its libp2p WebSocket listener and circuit-relay server on loopback
   scratch = await mkdtemp(join(tmpdir(), 'qflow-lend-'))
-  relay = await spawnRelay(['--data', join(scratch, 'relay')])
+  relay = await spawnRelay(['--data', join(scratch, 'relay')], { QFLOW_NETWORKING_CAPABILITIES: 'relay-only' })
   const net = await networkStarted(relay)
   relayPeer = net.peerId
   const relayAddr = (net.addresses as string[]).find(a => a.includes('/ws/'))
@@ -153,6 +167,26 @@ describe('lend this tab', () => {
     await tabA.click('[data-step-row="on-b"] button')
     expect(await tabA.textContent('[data-testid="step-details"]')).toContain('no node of subnet "public" can run step on-b')
     expect(await tabB.textContent('[data-testid="steps-run"]')).toBe('1')
+  }, 40_000)
+
+  it('runs a step only the relay can run on the relay, which admits it with the tab\'s signed start', async () => {
+    await tabA.click('a[href="#/flows"]')
+    await tabA.click('summary:has-text("Import JSON or YAML")')
+    await tabA.fill('textarea[aria-label="Flow text to import"]', RELAY_FLOW)
+    await tabA.click('[data-testid="import-flow"]')
+    await tabA.waitForSelector('li[data-flow="needs-relay"]')
+    await runFlow(tabA, 'needs-relay')
+    await tabA.waitForSelector('[data-testid="run-view"]:is([data-status="completed"], [data-status="failed"], [data-status="aborted"])', { timeout: 30_000 })
+    const status = await tabA.getAttribute('[data-testid="run-view"]', 'data-status')
+    if (status !== 'completed') expect(await tabA.textContent('[data-testid="run-view"]'), `the run ended ${status ?? ''}`).toBe('completed')
+    expect(await tabA.getAttribute('[data-step-row="on-relay"] td.node-id', 'data-node')).toBe(relayPeer)
+    // the relay ran it on the admission tab A signed: the execution's admission names A's identity
+    const executionId = decodeURIComponent(new URL(tabA.url()).hash.split('/')[2])
+    const actor = await tabA.evaluate(async (id) => {
+      const admitted = await window.qflow!.node.admission.admitted(id)
+      return admitted?.operation.actor
+    }, executionId)
+    expect(actor).toBe(await tabA.evaluate(() => window.qflow!.node.identity.id))
   }, 40_000)
 
   it('starts and runs flows locally when its relay cannot be reached', async () => {

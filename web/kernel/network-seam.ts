@@ -4,7 +4,7 @@
  * the dashboard only reads this view of it and works without one.
  */
 import type { ActionRegistry, StepDispatcher } from '../../src/index.js'
-import type { SquidIdentity } from '../../src/trust/index.js'
+import type { PeerStepInit, SquidIdentity } from '../../src/trust/index.js'
 
 /** What a network factory gets from the tab node (before the engine starts). */
 export interface TabNetworkParts {
@@ -12,6 +12,11 @@ export interface TabNetworkParts {
   actions: ActionRegistry
   /** Runs steps in this tab (the Web Worker sandbox for code). */
   local: StepDispatcher
+  /**
+   * The tab's pipeline for steps other nodes send it: a lent tab runs one only after
+   * `validatePeerStep(peerStep, payload, envelope.actor)` accepted it (the executor's `authorize`).
+   */
+  peerStep: PeerStepInit
 }
 
 /**

@@ -6,13 +6,15 @@
  * "Lend this tab" serves `/qflow/dispatch/1.0.0` with the tab's local dispatcher (Web Worker
  * sandbox) and announces the tab with its capabilities and limits; switching it off stops
  * announcing, forgets the tab locally, refuses new requests and unhandles the protocol.
+ * A lent tab runs another node's step only once its own pipeline validated it against the
+ * admission the step carries (`validatePeerStep`, the executor's `authorize`).
  */
 import type { Connection } from '@libp2p/interface'
 import { systemClock } from '../../src/index.js'
 import { bootstrapDialer, nodeSelector, presence as createPresence, remoteDispatcher, stepExecutor } from '../../src/network/index.js'
 import type { Bootstrap, QflowLibp2p } from '../../src/network/index.js'
 import { libp2pSigningKeyOf } from '../../src/network/identity-key.js'
-import { replayCache, signatureVerifier } from '../../src/trust/index.js'
+import { replayCache, signatureVerifier, validatePeerStep } from '../../src/trust/index.js'
 import { BROWSER_CAPABILITY } from '../kernel/network-config.js'
 import type { TabNetworkConfig } from '../kernel/network-config.js'
 import type { PeerView, TabNetwork, TabNetworkFactory } from '../kernel/network-seam.js'
@@ -40,7 +42,7 @@ const bestConnection = (conns: Connection[]): Connection | undefined =>
  * createTabNode({ network: libp2pTabNetwork(tabNetworkConfig({ search: location.search, protocol: location.protocol })) })
  */
 export function libp2pTabNetwork (config: TabNetworkConfig): TabNetworkFactory {
-  return async ({ identity, local }) => {
+  return async ({ identity, local, peerStep }) => {
     if (config.relays.length === 0) throw new Error('no relay configured (add ?relay=<multiaddr> to the address)')
     const clock = systemClock()
     const events = new EventTarget()
@@ -57,8 +59,12 @@ export function libp2pTabNetwork (config: TabNetworkConfig): TabNetworkFactory {
     const executor = stepExecutor({
       subnets: config.subnets,
       maxConcurrent: config.maxConcurrent,
-      // a coordinator that kept its session open after the tab withdrew is refused (and fails over)
-      authorize: async () => { if (!lending) throw Object.assign(new Error('this tab is no longer lent'), { code: 'withdrawn', type: 'resource_exhausted' }) }
+      authorize: async (payload, envelope) => {
+        // a coordinator that kept its session open after the tab withdrew is refused (and fails over)
+        if (!lending) throw Object.assign(new Error('this tab is no longer lent'), { code: 'withdrawn', type: 'resource_exhausted' })
+        // the step runs only if this tab's own pipeline admits it, against the admission it carries
+        await validatePeerStep(peerStep, payload, envelope.actor)
+      }
     }, { libp2p, identity, verifier, replay: replayCache(clock), dispatcher: ledger.served, clock })
     const presence = createPresence({
       subnets: config.subnets,
