@@ -213,7 +213,7 @@ async function build (init: NodeRuntimeInit, clock: ReturnType<typeof systemCloc
       await validatePeerStep(peerStep, payload, envelope.actor)
       await extra?.(payload, envelope)
     }
-    network = await startNetworkNode({ ...rest, subnets, identity: trust.identity, ...(libp2p != null ? { libp2p } : {}), dispatcher: local, clock, authorize })
+    network = await startNetworkNode({ ...rest, subnets, leaseEligible: durable != null, identity: trust.identity, ...(libp2p != null ? { libp2p } : {}), dispatcher: local, clock, authorize })
     const net = network
     closers.unshift(async () => { await net.stop() })
     if (secrets != null) {

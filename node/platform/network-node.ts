@@ -57,6 +57,11 @@ export interface NetworkNodeInit {
   remote?: Omit<RemoteDispatcherInit, 'daoSubnet'>
   /** Coordinator lease period on the first subnet (default 3000 ms). */
   leaseMs?: number
+  /**
+   * Whether this node may win lapsed leases (default true). A node that cannot resume an
+   * execution (no durable store, no takeover) must not: it would renew the lease forever.
+   */
+  leaseEligible?: boolean
   clock?: Clock
   /** Default: node:crypto Ed25519 (synchronous, no thread-pool hop per signature). */
   verifier?: SignatureVerifier
@@ -117,7 +122,7 @@ export async function startNetworkNode (init: NetworkNodeInit): Promise<NetworkN
     const dispatcher = remoteDispatcher({ daoSubnet: init.subnets[0], ...init.remote },
       { libp2p, identity, verifier, clock, selector, ...(init.dispatcher != null ? { local: init.dispatcher } : {}) })
     await presence.start()
-    const leases = coordinatorLeases({ subnet: init.subnets[0], ...(init.leaseMs != null ? { leaseMs: init.leaseMs } : {}) },
+    const leases = coordinatorLeases({ subnet: init.subnets[0], ...(init.leaseMs != null ? { leaseMs: init.leaseMs } : {}), ...(init.leaseEligible === false ? { eligible: false } : {}) },
       { libp2p, identity, verifier, selector, clock })
     leases.start()
     if (init.bootstrap != null && init.bootstrap.length > 0) {

@@ -27,6 +27,7 @@ import { apply, createState, foldEvents, recoveryCommands } from './reducer.js'
 import { executionContext } from './execution-context.js'
 import { Run } from './run.js'
 import { armTimer } from './timers.js'
+import { dropHandles, releaseRun } from './release.js'
 import { completeHistory, loadInOrder, loadRun } from './load-run.js'
 import type { EngineComponents, EngineInit, StartOptions } from './engine-init.js'
 import { toExecutionState } from './run-state.js'
@@ -93,12 +94,7 @@ export class ExecutionEngine implements StepRunnerHost {
 
   /** Stops timers and in-flight work without recording anything: a later start() resumes it. */
   async stop (): Promise<void> {
-    for (const run of this.runs.values()) {
-      for (const handle of run.timers.values()) this.clock.clearTimeout(handle)
-      run.timers.clear()
-      for (const c of run.controllers.values()) c.abort(new AbortError('engine stopped'))
-      run.controllers.clear()
-    }
+    for (const run of this.runs.values()) dropHandles(run, this.clock, 'engine stopped')
     await Promise.all([...this.runs.values()].map(r => r.persisted))
     this.runs.clear()
     this.queue.length = 0
@@ -191,6 +187,10 @@ export class ExecutionEngine implements StepRunnerHost {
     return await run.settled(options.signal)
   }
 
+  /** Lets go of a live execution without recording anything (another node carries it on); false when not live here. */
+  async release (executionId: string): Promise<boolean> {
+    return await releaseRun({ runs: this.runs, queue: this.queue, counted: this.counted, waits: this.waits, clock: this.clock }, executionId)
+  }
 
   /** Resolves once everything recorded so far for the execution is in the store. */
   async persisted (executionId: string): Promise<void> {
@@ -337,7 +337,6 @@ export class ExecutionEngine implements StepRunnerHost {
       if (this.runs.get(run.id) === run) this.record(run, [{ type: 'timer.fired', at: this.clock.now(), timerId }])
     })
   }
-
 
   async startChild (run: Run, stepId: string, flowId: string, input: unknown): Promise<string> {
     return await this.childFlows.start(run, stepId, flowId, input)

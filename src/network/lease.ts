@@ -7,6 +7,10 @@
  * `lease:takeover` with the last checkpoint CID, from which the composition resumes the execution
  * (load the state by CID over bitswap, then carry on). When two nodes' views differ and both take
  * over, the higher `seq`, then the higher rendezvous rank, wins and the other yields (`lease:lost`).
+ * With a quorum check installed (`requireQuorum`, the partition fence's), a node takes nothing over
+ * while it cannot prove a majority of its subnet (`lease:stalled`). A node re-sends its own leases
+ * (held, and released within `keepReleasedMs`) when a peer subscribes to the topic, so a node that
+ * was cut off learns on reconnecting who holds, or finished, what it had given up.
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -25,7 +29,7 @@ export interface Lease {
   subnet: string
   holder: string
   identity: string
-  /** CID of the last checkpoint (or log head) the holder wrote. */
+  /** CID of the holder's last published state (export manifest); on a release, of the final state. */
   checkpoint?: string
   seq: number
   expiresAt: number
@@ -37,6 +41,10 @@ export interface LeaseEvents {
   'lease:takeover': CustomEvent<{ executionId: string, checkpoint?: string, previous: string }>
   'lease:lost': CustomEvent<{ executionId: string, holder: string }>
   'lease:lapsed': CustomEvent<{ executionId: string, holder: string, successor?: string }>
+  /** A lease lapsed while this node cannot prove a majority: it takes nothing over (once per lapse). */
+  'lease:stalled': CustomEvent<{ executionId: string, holder: string }>
+  /** This node stopped renewing a lease it held (`drop`): it gave the execution up. */
+  'lease:dropped': CustomEvent<{ executionId: string }>
   /** A newer lease of another node was accepted. */
   'lease:updated': CustomEvent<Lease>
 }
@@ -47,6 +55,8 @@ export interface LeaseInit {
   leaseMs?: number
   /** Whether this node may take executions over (default true). */
   eligible?: boolean
+  /** How long this node keeps (and re-sends to newcomers) a lease it released (default 100 × leaseMs). */
+  keepReleasedMs?: number
 }
 
 export interface LeaseComponents {
@@ -58,20 +68,30 @@ export interface LeaseComponents {
 }
 
 export interface CoordinatorLeases extends EventTarget {
+  /** The lease period (ms). */
+  readonly leaseMs: number
   start(): void
   stop(): void
-  /** Starts (or refreshes) holding the lease of an execution this node coordinates. */
+  /**
+   * Starts (or refreshes) holding the lease of an execution this node coordinates. When the newest
+   * lease known is another node's (it took the execution over, or finished it), this node does
+   * not contest it: it emits `lease:lost` and publishes nothing.
+   */
   hold(executionId: string, checkpoint?: string): Promise<void>
-  /** The execution ended: announce the release; nobody takes it over. */
-  release(executionId: string): Promise<void>
+  /** The execution ended: announce the release (with the final state's CID, when given); nobody takes it over. */
+  release(executionId: string, checkpoint?: string): Promise<void>
   /** Stops renewing a lease without releasing it (this node gave the execution up: the lease lapses and a successor takes over). */
   drop(executionId: string): void
   /** Whether this node holds (and renews) the lease of `executionId`. */
   holds(executionId: string): boolean
+  /** The executions whose leases this node holds. */
+  holding(): string[]
   /** The newest lease known for an execution. */
   get(executionId: string): Lease | undefined
   /** The node that takes over `executionId` when the `excluded` nodes (the lapsed holder…) are gone (rendezvous hashing). */
   successor(executionId: string, excluded: readonly string[]): Promise<string | undefined>
+  /** Takes leases over only while `check()` holds (this node proves a majority of its subnet); default: always. */
+  requireQuorum(check: () => boolean): void
 }
 
 const enc = new TextEncoder()
@@ -98,6 +118,11 @@ export function rendezvousWinner (candidates: readonly string[], executionId: st
 
 export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): CoordinatorLeases {
   const leaseMs = init.leaseMs ?? 3000
+  const keepReleasedMs = init.keepReleasedMs ?? 100 * leaseMs
+  let quorum: () => boolean = () => true
+  /** Lapsed leases seen while without quorum (`lease:stalled` once each). */
+  const stalled = new Set<string>()
+  let resendTimer: unknown
   const topic = leasesTopic(init.subnet)
   const me = c.identity.peerId
   const leases = new Map<string, Lease>()
@@ -140,6 +165,7 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
     if (known != null && !beats(lease, known)) return
     leases.set(lease.executionId, lease)
     waiting.delete(lease.executionId)
+    stalled.delete(lease.executionId)
     if (mine.has(lease.executionId) && lease.holder !== me) {
       mine.delete(lease.executionId)
       emit('lease:lost', { executionId: lease.executionId, holder: lease.holder })
@@ -147,6 +173,22 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
     emit('lease:updated', lease)
   }
   const onMessage = (evt: CustomEvent<any>): void => { void receive(evt) }
+
+  /** A peer joined the topic: re-send this node's own leases (it may have missed them while cut off). */
+  const resend = (): void => {
+    const now = c.clock.now()
+    for (const lease of leases.values()) {
+      if (lease.holder !== me || (lease.released === true && now - lease.expiresAt > keepReleasedMs)) continue
+      void c.libp2p.services.pubsub.publish(topic, dagCbor.encode(lease)).catch(() => {})
+    }
+  }
+  const onSubscription = (evt: CustomEvent<any>): void => {
+    if (!(evt.detail.subscriptions as Array<{ topic: string, subscribe: boolean }>).some(s => s.subscribe && s.topic === topic)) return
+    if (resendTimer != null || !running) return
+    // soon, not now: the newcomer's subscription is known before its stream is writable
+    resendTimer = c.clock.setTimeout(() => { resendTimer = undefined; if (running) resend() }, 50)
+    c.clock.unref?.(resendTimer)
+  }
 
   const successor = async (executionId: string, excluded: readonly string[]): Promise<string | undefined> => {
     const live = (await c.selector.getAvailableNodes(init.subnet)).map(n => n.nodeId).filter(id => !excluded.includes(id))
@@ -157,10 +199,19 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
   const tick = async (): Promise<void> => {
     const now = c.clock.now()
     for (const lease of [...mine.values()]) {
-      if (lease.expiresAt - now < leaseMs * 2 / 3) await publish({ executionId: lease.executionId, seq: lease.seq, expiresAt: now + leaseMs, ...(lease.checkpoint != null ? { checkpoint: lease.checkpoint } : {}) })
+      // every tick (leaseMs / 3): a lease others hold always has ≥ 2/3 of a period left, so a holder
+      // cut off that gives up within leaseMs / 2 (the fence) does so before anyone sees it lapse
+      if (lease.expiresAt - now <= leaseMs * 3 / 4) await publish({ executionId: lease.executionId, seq: lease.seq, expiresAt: now + leaseMs, ...(lease.checkpoint != null ? { checkpoint: lease.checkpoint } : {}) })
     }
+    const majority = quorum()
     for (const lease of [...leases.values()]) {
+      if (lease.released === true && now - lease.expiresAt > keepReleasedMs) { leases.delete(lease.executionId); continue }
       if (lease.holder === me || lease.released === true || lease.expiresAt > now) continue
+      if (!majority) {
+        // a node that cannot prove a majority takes nothing over: the holder may be running on the other side
+        if (!stalled.has(lease.executionId)) { stalled.add(lease.executionId); emit('lease:stalled', { executionId: lease.executionId, holder: lease.holder }) }
+        continue
+      }
       let w = waiting.get(lease.executionId)
       if (w != null && w.until > now) continue
       const first = w == null
@@ -188,30 +239,46 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
   }
 
   return Object.assign(target, {
+    leaseMs,
     start () {
       if (running) return
       running = true
       c.libp2p.services.pubsub.addEventListener('message', onMessage)
+      c.libp2p.services.pubsub.addEventListener('subscription-change', onSubscription)
       c.libp2p.services.pubsub.subscribe(topic)
       schedule()
     },
     stop () {
       running = false
       waiting.clear()
+      stalled.clear()
       c.clock.clearTimeout(timer)
+      c.clock.clearTimeout(resendTimer)
+      resendTimer = undefined
       c.libp2p.services.pubsub.removeEventListener('message', onMessage)
+      c.libp2p.services.pubsub.removeEventListener('subscription-change', onSubscription)
       c.libp2p.services.pubsub.unsubscribe(topic)
     },
     async hold (executionId: string, checkpoint?: string) {
-      const seq = leases.get(executionId)?.seq ?? 0
+      const known = leases.get(executionId)
+      if (known != null && known.holder !== me) {
+        mine.delete(executionId)
+        emit('lease:lost', { executionId, holder: known.holder })
+        return
+      }
+      const seq = known?.seq ?? 0
       await publish({ executionId, seq, expiresAt: c.clock.now() + leaseMs, ...(checkpoint != null ? { checkpoint } : {}) })
     },
-    async release (executionId: string) {
+    async release (executionId: string, checkpoint?: string) {
       const seq = leases.get(executionId)?.seq ?? 0
-      await publish({ executionId, seq: seq + 1, expiresAt: c.clock.now(), released: true })
+      await publish({ executionId, seq: seq + 1, expiresAt: c.clock.now(), released: true, ...(checkpoint != null ? { checkpoint } : {}) })
     },
-    drop (executionId: string) { mine.delete(executionId) },
+    drop (executionId: string) {
+      if (mine.delete(executionId)) emit('lease:dropped', { executionId })
+    },
+    requireQuorum (check: () => boolean) { quorum = check },
     holds: (executionId: string) => mine.has(executionId),
+    holding: () => [...mine.keys()],
     get: (executionId: string) => leases.get(executionId),
     successor
   })

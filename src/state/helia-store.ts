@@ -9,6 +9,9 @@ import type { FlowDefinition } from '../../shared/flow.js'
 import type { ExecutionSnapshot, ExecutionSummary, FlowVersion } from '../interface/state-store.js'
 import { exportCar, importCar } from './commands/car.js'
 import type { ImportResult } from './commands/car.js'
+import { adoptCar, exportManifest } from './commands/handover.js'
+import type { AdoptResult } from './commands/handover.js'
+import type { Block } from './blocks.js'
 import { appendOp, getHead, listExecutions, readEvents } from './commands/executions.js'
 import { deleteFlowOp, getFlow, listFlowVersions, listFlows, putFlowOp } from './commands/flows.js'
 import { gc, prune } from './commands/gc.js'
@@ -59,6 +62,8 @@ class ContentAddressedStateStore implements HeliaStateStore {
   async gc (options?: AbortOptions): Promise<number> { return gc(this.ctx, options) }
   exportCar (id: string): AsyncIterable<Uint8Array> { return exportCar(this.ctx, id) }
   async importCar (car: Uint8Array | AsyncIterable<Uint8Array>): Promise<ImportResult> { return importCar(this.ctx, car) }
+  async exportManifest (id: string): Promise<Block> { return exportManifest(this.ctx, id) }
+  async adoptCar (car: Uint8Array | AsyncIterable<Uint8Array>): Promise<AdoptResult> { return adoptCar(this.ctx, car) }
   async reencryptHistory (options?: ReencryptOptions): Promise<ReencryptResult> { return reencryptHistory(this.ctx, options) }
   stats (): CommitStats { return { ...this.ctx.writer.stats, maintenanceErrors: this.ctx.journal.errors } }
   async close (): Promise<void> {

@@ -9,6 +9,7 @@ import type { Datastore } from 'interface-datastore'
 import type { CID } from 'multiformats/cid'
 import type { StateStore } from '../interface/state-store.js'
 import type { ImportResult } from './commands/car.js'
+import type { AdoptResult } from './commands/handover.js'
 import type { PrunePolicy, PruneResult } from './commands/gc.js'
 import type { ReencryptOptions, ReencryptResult } from './commands/reencrypt.js'
 import type { CommitStats, GroupCommitOptions } from './group-commit.js'
@@ -60,6 +61,10 @@ export interface HeliaStateStore extends StateStore {
   /** An execution (log, large outputs, snapshots) or a flow (every version) as a CAR file. */
   exportCar(id: string): AsyncIterable<Uint8Array>
   importCar(car: Uint8Array | AsyncIterable<Uint8Array>): Promise<ImportResult>
+  /** The root block of `exportCar(id)` alone (the blocks below it are in this store already). */
+  exportManifest(id: string): Promise<{ cid: CID, bytes: Uint8Array }>
+  /** `importCar`, but a diverged non-terminal local history is replaced (network handover; commands/handover.ts). */
+  adoptCar(car: Uint8Array | AsyncIterable<Uint8Array>): Promise<AdoptResult>
   /** Rewrites history sealed with rotated-out keys under the owners' current keys. */
   reencryptHistory(options?: ReencryptOptions): Promise<ReencryptResult>
   /** Group commit figures: batches written, operations, largest batch. */

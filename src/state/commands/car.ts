@@ -91,7 +91,7 @@ export async function importCar (ctx: StoreContext, source: Uint8Array | AsyncIt
 }
 
 /** True when `imported` descends from (or starts) the local chain; false when local is ahead. */
-async function fastForward (ctx: StoreContext, get: (cid: CID) => Promise<Uint8Array>, local: CID | null, imported: CID | null, ref: RecordRef): Promise<boolean> {
+export async function fastForward (ctx: StoreContext, get: (cid: CID) => Promise<Uint8Array>, local: CID | null, imported: CID | null, ref: RecordRef): Promise<boolean> {
   if (local == null) return true
   if (imported == null || imported.equals(local)) return false
   if (await chainContains(get, imported, local)) return true

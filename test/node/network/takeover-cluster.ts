@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createIdentity, issueGrant, signPolicy } from '../../../src/trust/index.js'
+import { createIdentity, signPolicy } from '../../../src/trust/index.js'
 import type { SquidIdentity } from '../../../src/trust/index.js'
 import { createNodeRuntime } from '../../../node/runtime.js'
 import type { NodeRuntime } from '../../../node/runtime.js'
@@ -16,13 +16,13 @@ const LOOPBACK_LIMITS = { inboundConnectionThreshold: 1000, maxIncomingPendingCo
 export interface TakeoverNode { runtime: NodeRuntime, dataDir: string, peerId: string }
 
 /**
- * The subnet's operator: an authority every member trusts (`trust.authorities`), so a step of an
- * execution it admitted passes re-validation on whichever member coordinates it.
+ * Start options for `runtime.start`: signed by the node itself, with its self-grant. No
+ * `trust.authorities` are configured: the other members accept the steps of an execution a
+ * member admitted (peer authority), on an executor and on a successor alike.
  */
-export const operator = await createIdentity({ name: 'operator' })
-export const operatorGrant = await issueGrant(operator, { audience: operator.id, resource: '*', action: '*', ttlMs: 3_600_000 })
-/** Start options for `runtime.start`: admitted by the operator. */
-export const asOperator = { actor: operator, grants: [operatorGrant] }
+export const asNode = {}
+/** @deprecated starts are node-signed now (`asNode`); kept for tests written against the operator setup. */
+export const asOperator = asNode
 
 /** Starts `count` runtimes; each after the first bootstraps to the first. `admin` signs the subnet's DAO policy naming them all. */
 export async function startRuntimes (count: number, cleanup: Array<() => Promise<void>>): Promise<TakeoverNode[]> {
@@ -44,7 +44,6 @@ export async function openRuntime (dataDir: string, bootstrap: string[]): Promis
   return await createNodeRuntime({
     dataDir,
     sandbox: false,
-    trust: { authorities: [operator.id] },
     network: { subnets: [SUBNET], listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: false, bootstrap, announceIntervalMs: 300, leaseMs: 900, connectionLimits: LOOPBACK_LIMITS }
   })
 }

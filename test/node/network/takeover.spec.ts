@@ -7,7 +7,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { flow, task } from '../../fixtures/engine.js'
-import { asOperator, nextEvent, startRuntimes, SUBNET } from './takeover-cluster.js'
+import { nextEvent, startRuntimes, SUBNET } from './takeover-cluster.js'
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f().catch(() => {}) })
@@ -26,7 +26,7 @@ describe('coordinator takeover (runtimes on data directories)', () => {
     // whichever of b and c is the successor prefetches the state of the lease it saw last
     const prefetched = [b, c].map(n => ({ n, seen: [] as string[] }))
     for (const p of prefetched) p.n.runtime.network!.takeover!.addEventListener('state:prefetched', (e) => { p.seen.push((e as CustomEvent).detail.checkpoint) })
-    const executionId = await a.runtime.start('waits-for-go', {}, asOperator)
+    const executionId = await a.runtime.start('waits-for-go', {})
     await waitingAt
     await a.runtime.network!.takeover!.settled(executionId)
     const lease = a.runtime.network!.leases.get(executionId)!
@@ -63,11 +63,11 @@ describe('coordinator takeover (runtimes on data directories)', () => {
 })
 
 describe('partition and heal (runtimes on data directories)', () => {
-  it('a coordinator cut off from its subnet gives the execution up; the majority completes it once', async () => {
+  it('a coordinator cut off from its subnet gives the execution up; the majority completes it once; after heal its store holds that result', async () => {
     const [a, b, c] = await startRuntimes(3, cleanup)
     await a.runtime.engine.registerFlow(waiting)
     const waitingAt = nextEvent<{ executionId: string }>(a.runtime.engine.events, 'step:waiting')
-    const executionId = await a.runtime.start('waits-for-go', {}, asOperator)
+    const executionId = await a.runtime.start('waits-for-go', {})
     await waitingAt
     await a.runtime.network!.takeover!.settled(executionId)
     const checkpoint = a.runtime.network!.leases.get(executionId)!.checkpoint!
@@ -90,16 +90,23 @@ describe('partition and heal (runtimes on data directories)', () => {
     expect(await gaveUp).toMatchObject({ reason: 'no-majority' })
     expect(a.runtime.network!.leases.holds(executionId)).toBe(false)
 
-    // heal: a's libp2p comes back and runs new work again, but never the execution it gave up
+    // heal: a's libp2p comes back and runs new work again, but never the execution it gave up;
+    // the successor re-sends its (released) lease to a, which adopts the final state it names
+    const adopted = nextEvent(a.runtime.network!.takeover!.handover, 'execution:adopted', (d: any) => d.executionId === executionId)
     await a.runtime.network!.libp2p.start()
     await a.runtime.network!.libp2p.dial(multiaddr(successor.runtime.network!.addresses()[0]))
     await a.runtime.engine.registerFlow(flow([task('one', 'qflow.action.transform', { output: { after: 'heal' } })], { id: 'after-heal' }))
-    const fresh = await a.runtime.start('after-heal', {}, asOperator)
+    const fresh = await a.runtime.start('after-heal', {})
     expect(await a.runtime.engine.waitForExecution(fresh, { signal: AbortSignal.timeout(15_000) })).toMatchObject({ status: 'completed', output: { after: 'heal' } })
-    const aLog = await a.runtime.store.readEvents(executionId)
-    expect(aLog.filter(e => e.type === 'step.completed' && e.stepId === 'last')).toEqual([])
-    expect((await a.runtime.engine.getExecutionStatus(executionId)).status).not.toBe('completed')
     const log = await successor.runtime.store.readEvents(executionId)
     expect(log.filter(e => e.type === 'step.completed' && e.stepId === 'last')).toHaveLength(1)
+    // after heal a's copy is the successor's: its diverged tail (the event it took while cut off) is replaced
+    expect(await adopted).toMatchObject({ holder: successor.peerId, replaced: expect.any(String) })
+    expect(await a.runtime.engine.getExecutionStatus(executionId)).toMatchObject({ status: 'completed', output: { got: { side: 'majority' } } })
+    const aLog = await a.runtime.store.readEvents(executionId)
+    expect(aLog).toEqual(log)
+    expect(aLog.filter(e => e.type === 'step.completed' && e.stepId === 'last')).toHaveLength(1)
+    expect(JSON.stringify(aLog)).not.toContain('"side":"a"')
+    expect((await a.runtime.store.listExecutions({ active: true })).map(s => s.executionId)).not.toContain(executionId)
   })
 })

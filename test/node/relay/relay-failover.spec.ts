@@ -60,5 +60,5 @@ describe('relay failover (three processes)', () => {
     expect(completions).toHaveLength(1)
     expect(completions[0].logs[0]).toMatch(new RegExp(`try 1: node ${first.nodeId as string} failed \\(ExecutorLostError`))
     expect(completions[0].logs[1]).toMatch(new RegExp(`ran on node ${survivor}`))
-  })
+  }, 60_000) // three relay processes start in ~15 s on a loaded 2-core machine
 })
