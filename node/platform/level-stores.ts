@@ -113,8 +113,17 @@ export interface LevelStores {
 /** Opens (creating when missing) the LevelDB under `dir`; refuses a directory of the old layout. */
 export async function openLevelStores (dir: string): Promise<LevelStores> {
   if (await exists(join(dir, 'datastore')) && !await exists(join(dir, STATE_DIR))) throw new DataDirLayoutError(dir)
+  return await openLevelDb(join(dir, STATE_DIR))
+}
+
+/**
+ * Opens (creating when missing) the LevelDB at `path` as a blockstore + datastore pair with an
+ * atomic `commit` (no layout check: the caller owns what surrounds it, e.g. the trust store).
+ * `writeBufferBytes`: LevelDB's memtable (default: the state store's 32 MiB).
+ */
+export async function openLevelDb (path: string, options: { writeBufferBytes?: number } = {}): Promise<LevelStores> {
   // datastore-level makes the Level instance (a declared dependency); only its `db` is used
-  const root = new LevelDatastore(join(dir, STATE_DIR), { compression: false, writeBufferSize: WRITE_BUFFER_BYTES })
+  const root = new LevelDatastore(path, { compression: false, writeBufferSize: options.writeBufferBytes ?? WRITE_BUFFER_BYTES })
   await root.open()
   const db: Db = root.db
   const blocks = db.sublevel<string, Uint8Array>('b', VALUES)
@@ -143,7 +152,7 @@ export async function openLevelStores (dir: string): Promise<LevelStores> {
   }
 }
 
-async function exists (path: string): Promise<boolean> {
+export async function exists (path: string): Promise<boolean> {
   try {
     await stat(path)
     return true

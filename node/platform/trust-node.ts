@@ -109,6 +109,8 @@ export async function openNodeTrust (init: NodeTrustInit): Promise<NodeTrust> {
     }
     // the node admits what it signs itself a moment later: its own fresh signatures need no second Ed25519 check
     const self = selfSigned(identity, raw)
+    // audit entries are signed by the plain identity: the self-signed cache is for starts, which step re-checks verify again
+    const auditor = identity
     identity = self.identity
     const verifier = self.verifier
     const ownerGrant = await issueGrant(identity, { audience: identity.id, resource: '*', action: '*', ttlMs: SELF_GRANT_TTL }, { clock: init.clock })
@@ -116,7 +118,7 @@ export async function openNodeTrust (init: NodeTrustInit): Promise<NodeTrust> {
     // on a data directory every admission, accepted or refused, goes to the signed audit log (step re-checks stay in memory)
     const history = store == null
       ? undefined
-      : auditedHistory(memoryValidationHistory(), await store.audit(identity), (err) => {
+      : auditedHistory(memoryValidationHistory(), await store.audit(auditor), (err) => {
         process.stderr.write(`qflow: an admission could not be appended to the audit log: ${(err as Error)?.message ?? String(err)}\n`)
       }, { only: entry => entry.check === 'validate' })
     const trust = await createTrustPipeline({

@@ -6,6 +6,7 @@
  * - checkpoint save p50/p99 as the engine sees it (`engine.createCheckpoint()` on live executions)
  * - recovery: 1,000 in-flight executions of a killed process (`test/fixtures/crash-node.ts`)
  *   active again on a new runtime, then all completed
+ * - the trust store's audit log: appends/s and CPU per append next to one Ed25519 signature (`durable-audit.ts`)
  * - the same engine over the two store backends in one run (no runtime, so no trust work):
  *   the earlier default (blockstore-fs + datastore-fs, write-ahead journal, WebCrypto) and
  *   the current one (LevelDB, batches written in place, node:crypto AES-GCM)
@@ -25,6 +26,7 @@ import type { NodeRuntime, NodeRuntimeInit } from '../../node/runtime.js'
 import { builtinRegistry, createExecutionEngine, localDispatcher, randomIds, systemClock } from '../../src/index.js'
 import type { HeliaStateStore } from '../../src/state/index.js'
 import { heliaStateStore, localKeyring } from '../../src/state/index.js'
+import { benchAudit } from './durable-audit.js'
 import { figure, fmt, percentile } from './stats.js'
 
 const crashNode = fileURLToPath(new URL('../fixtures/crash-node.ts', import.meta.url))
@@ -81,7 +83,7 @@ async function sequential (print: (line: string) => void): Promise<void> {
 }
 
 /** 2. 3-step executions, 1,000 in flight: level store, then memory store, same engine settings. */
-async function throughput (durable: boolean): Promise<{ perSec: number, executions: number }> {
+async function throughput (durable: boolean): Promise<{ perSec: number, executions: number, audited?: number }> {
   const inFlight = 1000
   const runtime = await runtimeOn(durable, { maxConcurrentFlows: 2 * inFlight, checkpointInterval: 0 })
   try {
@@ -95,10 +97,15 @@ async function throughput (durable: boolean): Promise<{ perSec: number, executio
     await round()
     await runtime.durable?.store.flush()
     const rounds = 5
+    const audit = runtime.trust.store
+    const audit0 = await audit?.auditLength()
     const t0 = performance.now()
     for (let i = 0; i < rounds; i++) await round()
     await runtime.durable?.store.flush() // what the rounds journaled is in block files and record keys too
-    return { perSec: rounds * inFlight / ((performance.now() - t0) / 1000), executions: rounds * inFlight }
+    const perSec = rounds * inFlight / ((performance.now() - t0) / 1000)
+    // every start is one admission, one audit entry: how many of them are written (not still queued) by now
+    const audited = audit != null && audit0 != null ? (await audit.auditLength() - audit0) / (rounds * inFlight) : undefined
+    return { perSec, executions: rounds * inFlight, ...(audited != null ? { audited } : {}) }
   } finally {
     await runtime.close()
   }
@@ -266,6 +273,8 @@ export async function benchDurable (print: (line: string) => void): Promise<void
   print(figure(`durable: 3-step executions/s, 1,000 in flight (level store, checkpoint every step, snapshot block every 32 events, ${fmt(fs.executions)} executions)`, fs.perSec, 'executions/s', { op: '>=', value: 2000 }))
   print(figure(`durable: 3-step executions/s, same workload on the in-memory store (${fmt(memory.executions)} executions)`, memory.perSec, 'executions/s'))
   print(`durable: level / in-memory throughput ratio: ${(fs.perSec / memory.perSec).toFixed(3)} (same run)`)
+  if (fs.audited != null) print(`durable: audit entries written during those level-store rounds, per admission: ${fs.audited.toFixed(3)} (below 1: appends left queued, not counted in the rate)`)
+  await benchAudit(print)
   await checkpoints(print)
   await recovery(print)
   await backends(print)

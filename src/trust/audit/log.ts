@@ -25,37 +25,98 @@ export interface AuditBlocks {
 export type AuditFields = Omit<UnsignedAuditEntry, 'seq' | 'prev' | 'signer' | 'at'>
 
 export interface AuditLog {
-  /** Appends (in call order) and resolves with the new head CID. */
+  /** Appends (in call order) and resolves with the new entry's CID once it is written. */
   append(fields: AuditFields): Promise<string>
+  /** The head CID of what is written (null for an empty log). */
   head(): string | null
+  /** How many entries are written. */
   readonly length: number
 }
+
+/** A sealed entry: its dag-cbor bytes and their CID. */
+export interface AuditBlock { cid: string, bytes: Uint8Array }
+
+/**
+ * Writes one batch of sealed entries (oldest first); `head` is the last of them. All of them
+ * or none: a rejected write drops the batch and the log continues from the head before it.
+ */
+export type AuditWrite = (entries: AuditBlock[], head: { cid: string, seq: number }) => Promise<void>
 
 export function auditSigningBytes (e: UnsignedAuditEntry): Uint8Array {
   const { seq, prev, at, operationId, check, actor, type, target, valid, layer, errorType, signer } = e
   return signingBytes(DOMAINS.audit, compact({ seq, prev, at, operationId, check, actor, type, target, valid, layer, errorType, signer }))
 }
 
+/** Most entries sealed and written in one batch (bounds the memory of one write). */
+const MAX_BATCH = 1024
 
-/** @example const log = auditLog({ signer: node, blocks: helia.blockstore, clock }) */
-export function auditLog (init: { signer: SquidIdentity, blocks: AuditBlocks, clock: Pick<Clock, 'now'>, head?: { cid: string, seq: number } }): AuditLog {
+export interface AuditLogInit {
+  signer: SquidIdentity
+  clock: Pick<Clock, 'now'>
+  /** Where entries go one block at a time, when `write` is not given. */
+  blocks?: AuditBlocks
+  /** Writes a batch of entries at once (e.g. one atomic LevelDB batch with the head pointer). */
+  write?: AuditWrite
+  /** The head of an existing log to continue. */
+  head?: { cid: string, seq: number }
+}
+
+/**
+ * Appends are group-committed: those made while a batch is being written queue up and are
+ * sealed (each signed, each linking the one before) and written together as the next batch.
+ * An entry's time is taken when it is appended. A crash loses only entries whose `append`
+ * had not resolved yet (the queued tail and the batch in flight).
+ *
+ * @example const log = auditLog({ signer: node, blocks: helia.blockstore, clock })
+ */
+export function auditLog (init: AuditLogInit): AuditLog {
+  const write: AuditWrite = init.write ?? (async (entries) => {
+    if (init.blocks == null) throw new TypeError('auditLog needs blocks or write')
+    for (const { cid, bytes } of entries) await init.blocks.put(CID.parse(cid), bytes)
+  })
   let head = init.head?.cid ?? null
   let length = init.head != null ? init.head.seq + 1 : 0
-  let tail: Promise<unknown> = Promise.resolve()
+  let queue: Array<{ fields: AuditFields, at: number, resolve: (cid: string) => void, reject: (err: unknown) => void }> = []
+  let draining = false
+
+  async function seal (fields: AuditFields, at: number, seq: number, prev: string | null): Promise<AuditBlock> {
+    const unsigned: UnsignedAuditEntry = compact({ ...fields, seq, prev, at, signer: init.signer.id })
+    const entry: SignedAuditEntry = { ...unsigned, signature: toBase64url(await init.signer.sign(auditSigningBytes(unsigned))) }
+    const bytes = encodeCanonical(entry)
+    return { cid: cidOfEncoded(bytes), bytes }
+  }
+
+  async function drain (): Promise<void> {
+    draining = true
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH)
+      queue = queue.slice(batch.length)
+      try {
+        const blocks: AuditBlock[] = []
+        let prev = head
+        for (const { fields, at } of batch) {
+          const block = await seal(fields, at, length + blocks.length, prev)
+          blocks.push(block)
+          prev = block.cid
+        }
+        await write(blocks, { cid: prev as string, seq: length + blocks.length - 1 })
+        head = prev
+        length += blocks.length
+        batch.forEach((item, i) => { item.resolve(blocks[i].cid) })
+      } catch (err) {
+        // nothing of this batch is in the log: its appends fail, later ones link the head before it
+        for (const item of batch) item.reject(err)
+      }
+    }
+    draining = false
+  }
+
   return {
     append (fields) {
-      const next = tail.then(async () => {
-        const unsigned: UnsignedAuditEntry = compact({ ...fields, seq: length, prev: head, at: Math.trunc(init.clock.now()), signer: init.signer.id })
-        const entry: SignedAuditEntry = { ...unsigned, signature: toBase64url(await init.signer.sign(auditSigningBytes(unsigned))) }
-        const bytes = encodeCanonical(entry)
-        const cid = cidOfEncoded(bytes)
-        await init.blocks.put(CID.parse(cid), bytes)
-        head = cid
-        length++
-        return cid
+      return new Promise<string>((resolve, reject) => {
+        queue.push({ fields, at: Math.trunc(init.clock.now()), resolve, reject })
+        if (!draining) void drain()
       })
-      tail = next.catch(() => {})
-      return next
     },
     head: () => head,
     get length () { return length }

@@ -1,13 +1,17 @@
 /**
- * The audit log on a blockstore + datastore: entries are blocks (`auditLog` writes them), the
- * head `{ cid, seq }` is a datastore pointer moved after each entry's block is written, so a
- * reopened log continues the same chain. Appends are serialised here so pointer writes
- * cannot overtake each other.
+ * The audit log on a blockstore + datastore: entries are blocks, the head `{ cid, seq }` is a
+ * datastore pointer, so a reopened log continues the same chain. Appends are group-committed
+ * (`auditLog`): each batch of entries is written with ONE head-pointer update, as one atomic
+ * write when the stores offer `commit` (the Node trust store's LevelDB), else blocks first and
+ * the pointer after them (a crash in between leaves unreferenced blocks, never a dangling head).
+ * Batches are written one at a time, so pointer writes cannot overtake each other.
  */
 import * as dagCbor from '@ipld/dag-cbor'
+import type { Key } from 'interface-datastore'
+import { CID } from 'multiformats/cid'
 import type { Clock } from '../../interface/clock.js'
 import { auditLog, verifyAuditLog } from '../audit/log.js'
-import type { AuditLog, AuditVerification } from '../audit/log.js'
+import type { AuditLog, AuditVerification, AuditWrite } from '../audit/log.js'
 import type { SquidIdentity } from '../identity/identity.js'
 import type { SignatureVerifier } from '../identity/verifier.js'
 import type { TrustBlocks } from './blocks.js'
@@ -21,7 +25,12 @@ export interface StoredAuditLogInit {
   blocks: TrustBlocks
   datastore: TrustPointers
   clock: Pick<Clock, 'now'>
+  /** Writes blocks and pointers in one atomic batch (optional; see the module comment). */
+  commit?: TrustCommit
 }
+
+/** An atomic write of blocks and pointer puts (the state store's `InPlaceCommit` fits). */
+export type TrustCommit = (blocks: Array<{ cid: CID, bytes: Uint8Array }>, pointers: Array<{ type: 'put', key: Key, value: Uint8Array }>) => Promise<void>
 
 /** The stored head, or undefined for an empty log. */
 export async function auditHead (datastore: TrustPointers): Promise<AuditHead | undefined> {
@@ -39,21 +48,17 @@ export async function auditHead (datastore: TrustPointers): Promise<AuditHead | 
  */
 export async function storedAuditLog (init: StoredAuditLogInit): Promise<AuditLog> {
   const head = await auditHead(init.datastore)
-  const log = auditLog({ signer: init.signer, blocks: init.blocks, clock: init.clock, ...(head != null ? { head } : {}) })
-  let tail: Promise<unknown> = Promise.resolve()
-  return {
-    append (fields) {
-      const next = tail.then(async () => {
-        const cid = await log.append(fields)
-        await init.datastore.put(TRUST_KEYS.auditHead, dagCbor.encode({ cid, seq: log.length - 1 }))
-        return cid
-      })
-      tail = next.catch(() => {})
-      return next
-    },
-    head: () => log.head(),
-    get length () { return log.length }
+  const write: AuditWrite = async (entries, last) => {
+    const blocks = entries.map(({ cid, bytes }) => ({ cid: CID.parse(cid), bytes }))
+    const pointer = dagCbor.encode({ cid: last.cid, seq: last.seq })
+    if (init.commit != null) {
+      await init.commit(blocks, [{ type: 'put', key: TRUST_KEYS.auditHead, value: pointer }])
+      return
+    }
+    for (const { cid, bytes } of blocks) await init.blocks.put(cid, bytes)
+    await init.datastore.put(TRUST_KEYS.auditHead, pointer)
   }
+  return auditLog({ signer: init.signer, clock: init.clock, write, ...(head != null ? { head } : {}) })
 }
 
 /** Verifies the stored log from its head (`{ ok: true, length: 0 }` when it is empty). */

@@ -1,6 +1,6 @@
 /**
  * The trust store: the DAO registry and the audit log kept across restarts on any
- * blockstore + datastore pair (FsBlockstore/FsDatastore in `node/platform/trust-store.ts`,
+ * blockstore + datastore pair (one LevelDB, `trust.ldb`, in `node/platform/trust-store.ts`;
  * memory stores in tests). Signed documents are dag-cbor blocks named by their CID and
  * re-verified when read; the datastore only holds pointers to them (`keys.ts`).
  */

@@ -3,12 +3,14 @@
  * command is a new process, so each step also shows that the previous ones were persisted.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { base32upper } from 'multiformats/bases/base32'
 import { CID } from 'multiformats/cid'
 import { describe, expect, it } from 'vitest'
+import { openLevelDb } from '../../../node/platform/level-stores.js'
+import { TRUST_DB } from '../../../node/platform/trust-store.js'
+import { collectBytes } from '../../../src/util/bytes.js'
 
 const bin = new URL('../../../node/cli/bin.mjs', import.meta.url).pathname
 const scratch = mkdtempSync(join(tmpdir(), 'qflow-dao-cli-'))
@@ -29,20 +31,16 @@ const json = <T = any>(r: { code: number, stdout: string, stderr: string }): T =
   return JSON.parse(r.stdout) as T
 }
 
-/** The file FsBlockstore keeps a block in. */
-function blockFile (data: string, cid: string): string {
-  const name = `${base32upper.encode(CID.parse(cid).multihash.bytes)}.data`
-  const find = (dir: string): string | undefined => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry)
-      if (entry === name) return path
-      const found = statSync(path).isDirectory() ? find(path) : undefined
-      if (found != null) return found
-    }
+/** Flips one bit of a stored block in the trust store's LevelDB (no qflow process holds it). */
+async function tamperBlock (data: string, cid: string): Promise<void> {
+  const db = await openLevelDb(join(data, 'trust', TRUST_DB))
+  try {
+    const bytes = (await collectBytes(db.blockstore.get(CID.parse(cid)))).slice()
+    bytes[bytes.length - 5] ^= 0x01
+    await db.blockstore.put(CID.parse(cid), bytes) // stored under the old CID: what a disk fault or an editor would leave
+  } finally {
+    await db.close()
   }
-  const found = find(join(data, 'trust', 'blocks'))
-  if (found == null) throw new Error(`no block file for ${cid}`)
-  return found
 }
 
 describe('qflow dao and audit on a data directory', () => {
@@ -56,11 +54,11 @@ describe('qflow dao and audit on a data directory', () => {
     // the genesis needs both admins' signatures (admin quorum: a majority of 2)
     const created = json(await q('dao', 'create', 'dao.a', '--admins', alice.id, 'bob', '--quorum', '2', '--as', 'alice', '--json'))
     expect(created).toMatchObject({ subnet: 'dao.a', version: 1, published: false, signers: [alice.id], needed: 2 })
-    expect(json(await q('dao-subnets', '--json'))).toEqual([expect.objectContaining({ subnet: 'dao.a', status: 'pending', signers: 1, needed: 2 })])
+    expect(json(await q('dao-subnets', '--data', data, '--json'))).toEqual([expect.objectContaining({ subnet: 'dao.a', status: 'pending', signers: 1, needed: 2 })])
     expect((await q('dao', 'propose', CODE, '--subnet', 'dao.a', '--as', 'alice')).stderr).toMatch(/no DAO subnet dao\.a here: create it/)
     const signed = json(await q('dao', 'policy', 'dao.a', '--sign', created.cid, '--as', 'bob', '--json'))
     expect(signed).toMatchObject({ cid: created.cid, published: true, signers: [alice.id, bob.id] })
-    const listed = await q('dao-subnets')
+    const listed = await q('dao-subnets', '--data', data)
     expect(listed.stdout).toContain(`dao.a  v1  2 member(s), 2 admin(s) (2 sign a change), 2 vote(s) approve code  ${created.cid}`)
 
     // code approval: one vote of two does not approve, the second does
@@ -97,10 +95,7 @@ describe('qflow dao and audit on a data directory', () => {
     const verified = await q('audit', 'verify')
     expect(verified.code).toBe(0)
     expect(verified.stdout).toMatch(/^audit log intact: \d+ entries, head bafy/)
-    const file = blockFile(data, signed.audit)
-    const bytes = readFileSync(file)
-    bytes[bytes.length - 5] ^= 0x01
-    writeFileSync(file, bytes)
+    await tamperBlock(data, signed.audit)
     const broken = await q('audit', 'verify')
     expect(broken.code).toBe(1)
     expect(broken.stdout).toContain(`audit log BROKEN at entry 1 (${signed.audit as string}): tampered`)
@@ -112,7 +107,7 @@ describe('qflow dao and audit on a data directory', () => {
 
   it('says what to do without a passphrase, an identity or a subnet', async () => {
     const data = join(scratch, 'b')
-    expect(await qflow(data, 'dao-subnets')).toMatchObject({ code: 0, stdout: expect.stringContaining('no DAO subnets yet') })
+    expect(await qflow(data, 'dao-subnets', '--data', data)).toMatchObject({ code: 0, stdout: expect.stringContaining('no DAO subnets yet') })
     expect(await qflow(data, 'audit', 'verify')).toMatchObject({ code: 0, stdout: expect.stringContaining('the audit log is empty') })
     expect(await qflow(data, 'dao', 'create', 'dao.b')).toMatchObject({ code: 2, stderr: expect.stringMatching(/no identity in the keystore: create one with qflow identity create <name>/) })
     expect(await qflow(data, 'dao', 'policy', 'dao.b')).toMatchObject({ code: 1, stderr: expect.stringMatching(/no DAO subnet dao\.b here: create it with qflow dao create dao\.b/) })
