@@ -134,14 +134,21 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
   let running = false
   const emit = (type: keyof LeaseEvents, detail: unknown): void => { target.dispatchEvent(new CustomEvent(type, { detail })) }
 
-  const publish = async (fields: Omit<Lease, 'signature' | 'v' | 'holder' | 'identity' | 'subnet'>): Promise<Lease> => {
+  /**
+   * Signs and gossips a lease of this node. With nobody subscribed to the topic it is only kept
+   * (unsigned: `signature` ''): a lone node spends nothing per renewal, and `resend` signs what a
+   * newcomer needs, with a fresh expiry.
+   */
+  const sign = async (fields: Omit<Lease, 'signature' | 'v' | 'holder' | 'identity' | 'subnet'>, held: boolean): Promise<Lease> => {
     const unsigned = compact({ v: 1 as const, subnet: init.subnet, holder: me, identity: c.identity.id, ...fields })
-    const lease: Lease = { ...unsigned, signature: toBase64url(await c.identity.sign(bytesToSign(unsigned))) }
+    const audience = c.libp2p.services.pubsub.getSubscribers(topic).length > 0
+    const lease: Lease = { ...unsigned, signature: audience ? toBase64url(await c.identity.sign(bytesToSign(unsigned))) : '' }
     leases.set(lease.executionId, lease)
-    if (lease.released === true) mine.delete(lease.executionId); else mine.set(lease.executionId, lease)
-    await c.libp2p.services.pubsub.publish(topic, dagCbor.encode(lease)).catch(() => {})
+    if (held) mine.set(lease.executionId, lease); else mine.delete(lease.executionId)
+    if (audience) await c.libp2p.services.pubsub.publish(topic, dagCbor.encode(lease)).catch(() => {})
     return lease
   }
+  const publish = async (fields: Omit<Lease, 'signature' | 'v' | 'holder' | 'identity' | 'subnet'>): Promise<Lease> => await sign(fields, fields.released !== true)
 
   /** True when `a` beats `b` for the same execution. */
   const beats = (a: Lease, b: Lease): boolean => a.seq > b.seq ||
@@ -177,9 +184,17 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
   /** A peer joined the topic: re-send this node's own leases (it may have missed them while cut off). */
   const resend = (): void => {
     const now = c.clock.now()
-    for (const lease of leases.values()) {
+    for (const lease of [...leases.values()]) {
       if (lease.holder !== me || (lease.released === true && now - lease.expiresAt > keepReleasedMs)) continue
-      void c.libp2p.services.pubsub.publish(topic, dagCbor.encode(lease)).catch(() => {})
+      if (lease.signature !== '') {
+        void c.libp2p.services.pubsub.publish(topic, dagCbor.encode(lease)).catch(() => {})
+        continue
+      }
+      // kept unsigned while nobody listened: sign it now; one still held and renewed gets a fresh
+      // expiry as a renewal would, a dropped or released one keeps its own (it lapsed or ended)
+      const { signature: _unsigned, v: _v, holder: _holder, identity: _identity, subnet: _subnet, ...fields } = lease
+      const renewed = mine.get(lease.executionId) === lease
+      void sign(renewed ? { ...fields, expiresAt: now + leaseMs } : fields, renewed).catch(() => {})
     }
   }
   const onSubscription = (evt: CustomEvent<any>): void => {
