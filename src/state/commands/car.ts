@@ -51,7 +51,8 @@ export async function * exportCar (ctx: StoreContext, id: string): AsyncGenerato
   await pump
 }
 
-export async function importCar (ctx: StoreContext, source: Uint8Array | AsyncIterable<Uint8Array>): Promise<ImportResult> {
+/** The verified blocks of a one-root CAR, by key, and a reader that names a missing one. */
+export async function readCarBlocks (source: Uint8Array | AsyncIterable<Uint8Array>): Promise<{ roots: CID[], blocks: Map<string, Block>, get(cid: CID): Promise<Uint8Array> }> {
   const reader = source instanceof Uint8Array ? await CarBlockIterator.fromBytes(source) : await CarBlockIterator.fromIterable(source)
   const roots = await reader.getRoots()
   if (roots.length !== 1) throw new IntegrityError({ kind: 'car' }, `expected one root, found ${roots.length}`)
@@ -65,6 +66,11 @@ export async function importCar (ctx: StoreContext, source: Uint8Array | AsyncIt
     if (block == null) throw new MissingBlockError({ kind: 'car', cid: cid.toString() })
     return block.bytes
   }
+  return { roots, blocks, get }
+}
+
+export async function importCar (ctx: StoreContext, source: Uint8Array | AsyncIterable<Uint8Array>): Promise<ImportResult> {
+  const { roots, blocks, get } = await readCarBlocks(source)
   const manifest = decodeManifest(await get(roots[0]))
   await walkGraph(get, roots, { leaves: true })
   blocks.delete(blockKey(roots[0]))

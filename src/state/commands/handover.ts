@@ -10,19 +10,18 @@
  *   terminal local history is never replaced (`ImportConflictError`): that is a conflict to report.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { CarBlockIterator } from '@ipld/car/iterator'
 import type { CID } from 'multiformats/cid'
 import { TERMINAL_STATUSES } from '../../../shared/execution.js'
 import { NotFoundError } from '../../errors.js'
-import { blockKey, cborBlock, verifyBlock } from '../blocks.js'
+import { blockKey, cborBlock } from '../blocks.js'
 import type { Block } from '../blocks.js'
 import type { StoreContext } from '../context.js'
-import { ImportConflictError, IntegrityError, MissingBlockError } from '../errors.js'
+import { ImportConflictError, IntegrityError } from '../errors.js'
 import { walkGraph } from '../graph.js'
 import { decodeExec, encodeRecord } from '../records.js'
 import type { ExecRecord } from '../records.js'
 import type { Tx } from '../tx.js'
-import { fastForward } from './car.js'
+import { fastForward, readCarBlocks } from './car.js'
 
 export async function exportManifest (ctx: StoreContext, id: string): Promise<Block> {
   const exec = await ctx.cache.execs.get(id)
@@ -40,19 +39,7 @@ export interface AdoptResult {
 }
 
 export async function adoptCar (ctx: StoreContext, source: Uint8Array | AsyncIterable<Uint8Array>): Promise<AdoptResult> {
-  const reader = source instanceof Uint8Array ? await CarBlockIterator.fromBytes(source) : await CarBlockIterator.fromIterable(source)
-  const roots = await reader.getRoots()
-  if (roots.length !== 1) throw new IntegrityError({ kind: 'car' }, `expected one root, found ${roots.length}`)
-  const blocks = new Map<string, Block>()
-  for await (const { cid, bytes } of reader) {
-    await verifyBlock(cid, bytes, { kind: 'block', cid: cid.toString() })
-    blocks.set(blockKey(cid), { cid, bytes })
-  }
-  const get = async (cid: CID): Promise<Uint8Array> => {
-    const block = blocks.get(blockKey(cid))
-    if (block == null) throw new MissingBlockError({ kind: 'car', cid: cid.toString() })
-    return block.bytes
-  }
+  const { roots, blocks, get } = await readCarBlocks(source)
   const root: any = dagCbor.decode(await get(roots[0]))
   if (root?.qflow !== 1 || root.k !== 'export' || root.of !== 'execution' || typeof root.id !== 'string') {
     throw new IntegrityError({ kind: 'car' }, 'the root is not a qflow execution export')
