@@ -16,14 +16,48 @@ import { flow, run, task } from '../fixtures/engine.js'
 import { startCluster, startExecutor } from '../node/network/cluster.js'
 import type { Cluster } from '../node/network/cluster.js'
 import type { NetworkNode } from '../../node/platform/network-node.js'
+import { openNodeTrust } from '../../node/platform/trust-node.js'
+import { nodeEd25519 } from '../../node/platform/ed25519-node.js'
+import { systemClock } from '../../src/interface/clock.js'
+import { createIdentity, issueGrant, signStart, validatePeerStep } from '../../src/trust/index.js'
 import { figure, fmt, percentile } from './stats.js'
 
 const noop: ActionDefinition = { name: 'bench.noop', stepTypes: ['task'], run: (params) => ({ ok: true, n: params.n }) }
 
 let seq = 0
+/** A no-op step; with `admission`, the execution's admission travels with it (as from a runtime). */
+let admission: StepRequest['admission']
 const request = (): StepRequest => {
   const i = ++seq
-  return { executionId: 'bench', flowId: 'bench', stepId: `s${i}`, attempt: 1, idempotencyKey: `bench:s${i}:1`, step: task(`s${i}`, 'bench.noop'), params: { n: i } }
+  // with an admission: the 10 steps of its flow in turn, each attempt a new idempotency key
+  const stepId = admission != null ? `t${i % 10}` : `s${i}`
+  return { executionId: 'bench', flowId: 'bench', stepId, attempt: 1, idempotencyKey: `bench:s${i}:1`, step: task(stepId, 'bench.noop'), params: { n: i }, ...(admission != null ? { admission } : {}) }
+}
+
+/**
+ * The same round trip with the trust checks a runtime's executor makes: the admission (signed
+ * start operation + flow) travels with each step and the executor runs `validatePeerStep`
+ * against its own pipeline (a 10-step flow; validateStep caches per operation and step, as in a long run).
+ */
+async function trustedRoundTrip (print: (line: string) => void, bare: number[]): Promise<void> {
+  const trust = await openNodeTrust({ clock: systemClock() })
+  const actor = await createIdentity({ backend: nodeEd25519 })
+  const grant = await issueGrant(actor, { audience: actor.id, resource: '*', action: '*', ttlMs: 3_600_000 })
+  const steps = Array.from({ length: 10 }, (_, i) => task(`t${i}`, 'bench.noop'))
+  const flowDef = flow(steps, { id: 'bench', owner: actor.id })
+  admission = { operation: await signStart(actor, { flowId: 'bench', executionId: 'bench', inputData: {}, grants: [grant] }), flow: flowDef, admittedBy: actor.id }
+  const authorize = async (payload: any, envelope: { actor: string }): Promise<void> => { await validatePeerStep({ pipeline: trust.trust.pipeline, isMember: () => true, self: trust.identity.id }, payload, envelope.actor) }
+  const cluster = await startCluster({ executors: [{ actions: [noop], authorize }] })
+  try {
+    const r = await dispatchTimes(cluster, 500, 50)
+    print(figure('dispatch round trip, 2 nodes, admission carried and validated by the executor, p50', percentile(r.ms, 50), 'ms', { op: '<=', value: 3 }) + failures(r))
+    print(figure('dispatch round trip, 2 nodes, admission carried and validated by the executor, p99', percentile(r.ms, 99), 'ms'))
+    print(`dispatch round trip p50, validated / bare (same run): ${fmt(percentile(r.ms, 50) / percentile(bare, 50))} x`)
+  } finally {
+    admission = undefined
+    await cluster.stop()
+    await trust.close()
+  }
 }
 
 /** Round trips in ms (sorted) and how many dispatches failed (they are not timed). */
@@ -81,15 +115,18 @@ export async function benchNetwork (print: (line: string) => void): Promise<void
   selectionBench(print)
 
   // two nodes: round trip
+  let bare: number[] = []
   let cluster = await startCluster({ executors: [{ actions: [noop] }] })
   try {
     const r = await dispatchTimes(cluster, 500, 50)
     const ms = r.ms
     print(figure('dispatch round trip, 2 nodes on loopback, p50', percentile(ms, 50), 'ms', { op: '<=', value: 3 }) + failures(r))
     print(figure('dispatch round trip, 2 nodes on loopback, p99', percentile(ms, 99), 'ms'))
+    bare = ms
   } finally {
     await cluster.stop()
   }
+  await trustedRoundTrip(print, bare)
 
   // a 40-step flow, every step remote (3 executors)
   cluster = await startCluster({ executors: [{ actions: [noop] }, { actions: [noop] }, { actions: [noop] }] })
