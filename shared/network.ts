@@ -212,3 +212,44 @@ export interface ExternalEvent {
   /** Ed25519 over `"qflow:external-event:v1\n" ‖ dag-cbor(fields without signature)`, base64url. */
   signature: string
 }
+
+/** The lease topic of a DAO subnet: coordinators' signed `LeaseBatch`es. */
+export function leasesTopic (subnet: string): string {
+  return `qflow/${subnet}/leases`
+}
+
+/** One execution's lease in a `LeaseBatch`: who coordinates it, until when, from which state. */
+export interface LeaseEntry {
+  executionId: string
+  /** Grows by one at each takeover and at the release. */
+  seq: number
+  /** Epoch ms (the holder's clock); a release carries the moment it ended. */
+  expiresAt: number
+  /** CID of the holder's last published state (export manifest); on a release, of the final state. */
+  checkpoint?: string
+  /** The execution ended: nobody takes it over. */
+  released?: true
+}
+
+/**
+ * What a holder signs and gossips on `leasesTopic(subnet)`: every lease it announces at once
+ * (a renewal tick's leases, in chunks of at most `MAX_LEASES_PER_BATCH`; a hold, release or
+ * takeover goes out at once, with whatever else is waiting).
+ */
+export interface LeaseBatch {
+  v: 2
+  subnet: string
+  /** The holder (publisher) peer id; `identity` is the did:key of the same key. */
+  holder: string
+  identity: string
+  leases: LeaseEntry[]
+  /** Ed25519 over `"qflow:lease:v2\n" ‖ dag-cbor(fields without signature)`, base64url. */
+  signature: string
+}
+
+/** The newest lease a node knows for an execution (an entry of a verified batch, with its holder). */
+export interface Lease extends LeaseEntry {
+  subnet: string
+  holder: string
+  identity: string
+}

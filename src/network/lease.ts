@@ -1,41 +1,33 @@
 /**
- * Coordinator leases: the coordinator of an execution gossips a signed, renewable lease on
- * `qflow/<subnet>/leases` (`{ executionId, holder, checkpoint, seq, expiresAt }`, renewed every
- * `leaseMs / 3`). When a lease lapses, every node of the subnet computes the same successor by
- * rendezvous hashing (highest sha-256(nodeId ‖ executionId) among the live subnet nodes it knows,
- * the lapsed holder excluded); the successor starts holding the lease (seq + 1) and emits
- * `lease:takeover` with the last checkpoint CID, from which the composition resumes the execution
- * (load the state by CID over bitswap, then carry on). When two nodes' views differ and both take
- * over, the higher `seq`, then the higher rendezvous rank, wins and the other yields (`lease:lost`).
- * With a quorum check installed (`requireQuorum`, the partition fence's), a node takes nothing over
- * while it cannot prove a majority of its subnet (`lease:stalled`). A node re-sends its own leases
- * (held, and released within `keepReleasedMs`) when a peer subscribes to the topic, so a node that
- * was cut off learns on reconnecting who holds, or finished, what it had given up.
+ * Coordinator leases: the coordinator of an execution gossips a renewable lease on
+ * `qflow/<subnet>/leases` (`{ executionId, checkpoint, seq, expiresAt }`, renewed every
+ * `leaseMs / 3`). A holder signs once per message, not per lease: each renewal tick's leases go
+ * out as one `LeaseBatch` per ≤ 500 leases (`lease-wire.ts`), holds, releases and takeovers at
+ * once, coalesced with whatever else waits to go out. When a lease lapses, every node of the
+ * subnet computes the same successor by rendezvous hashing (highest sha-256(nodeId ‖ executionId)
+ * among the live subnet nodes it knows, the lapsed holder excluded); the successor starts holding
+ * the lease (seq + 1) and emits `lease:takeover` with the last checkpoint CID, from which the
+ * composition resumes the execution (load the state by CID over bitswap, then carry on). When two
+ * nodes' views differ and both take over, the higher `seq`, then the higher rendezvous rank, wins
+ * and the other yields (`lease:lost`). With a quorum check installed (`requireQuorum`, the
+ * partition fence's), a node takes nothing over while it cannot prove a majority of its subnet
+ * (`lease:stalled`). A node re-sends its own leases (held, and released within `keepReleasedMs`)
+ * when a peer subscribes to the topic, so a node that was cut off learns on reconnecting who
+ * holds, or finished, what it had given up.
  */
-import * as dagCbor from '@ipld/dag-cbor'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { leasesTopic } from '../../shared/network.js'
+import type { Lease, LeaseEntry } from '../../shared/network.js'
 import type { Clock } from '../interface/clock.js'
-import { compact, peerIdFromPublicKey, publicKeyFromDidKey, toBase64url } from '../trust/index.js'
 import type { SignatureVerifier, SquidIdentity } from '../trust/index.js'
-import { domainBytes } from './domain-bytes.js'
+import { chunkLeaseEntries, decodeLeaseBatch, encodeLeaseBatch, LEASES_PER_BATCH, signLeaseBatch } from './lease-wire.js'
 import type { QflowLibp2p } from './libp2p-node.js'
 import type { NodeSelector } from './selection.js'
+import { leaseBeats, rendezvousWinner } from './lease-rendezvous.js'
 
-export const leasesTopic = (subnet: string): string => `qflow/${subnet}/leases`
-
-export interface Lease {
-  v: 1
-  executionId: string
-  subnet: string
-  holder: string
-  identity: string
-  /** CID of the holder's last published state (export manifest); on a release, of the final state. */
-  checkpoint?: string
-  seq: number
-  expiresAt: number
-  released?: boolean
-  signature: string
-}
+export { leasesTopic }
+export type { Lease, LeaseBatch, LeaseEntry } from '../../shared/network.js'
+export { leaseBeats, rendezvousWeight, rendezvousWinner } from './lease-rendezvous.js'
+export { chunkLeaseEntries, decodeLeaseBatch, encodeLeaseBatch, signLeaseBatch, LEASES_PER_BATCH, MAX_LEASES_PER_BATCH } from './lease-wire.js'
 
 export interface LeaseEvents {
   'lease:takeover': CustomEvent<{ executionId: string, checkpoint?: string, previous: string }>
@@ -45,8 +37,10 @@ export interface LeaseEvents {
   'lease:stalled': CustomEvent<{ executionId: string, holder: string }>
   /** This node stopped renewing a lease it held (`drop`): it gave the execution up. */
   'lease:dropped': CustomEvent<{ executionId: string }>
-  /** A newer lease of another node was accepted. */
+  /** A newer lease of another node was accepted (one event per lease of a batch). */
   'lease:updated': CustomEvent<Lease>
+  /** A message on the lease topic was refused (malformed, forged, another subnet's, old wire): nothing of it applied. */
+  'lease:rejected': CustomEvent<{ from: string, reason: string }>
 }
 
 export interface LeaseInit {
@@ -57,6 +51,8 @@ export interface LeaseInit {
   eligible?: boolean
   /** How long this node keeps (and re-sends to newcomers) a lease it released (default 100 × leaseMs). */
   keepReleasedMs?: number
+  /** Most leases per signed message (default 500, at most 1024); 1 sends one message per lease (the unbatched cost, for comparison). */
+  batchSize?: number
 }
 
 export interface LeaseComponents {
@@ -65,6 +61,18 @@ export interface LeaseComponents {
   verifier: SignatureVerifier
   selector: Pick<NodeSelector, 'getAvailableNodes'>
   clock: Clock
+}
+
+/** Lease messages of this node since it was built. */
+export interface LeaseStats {
+  /** Batches this node signed and published, and the leases they carried. */
+  published: number
+  publishedLeases: number
+  /** Batches of others accepted (verified), and the leases they carried. */
+  received: number
+  receivedLeases: number
+  /** Messages refused (`lease:rejected`). */
+  rejected: number
 }
 
 export interface CoordinatorLeases extends EventTarget {
@@ -92,33 +100,22 @@ export interface CoordinatorLeases extends EventTarget {
   successor(executionId: string, excluded: readonly string[]): Promise<string | undefined>
   /** Takes leases over only while `check()` holds (this node proves a majority of its subnet); default: always. */
   requireQuorum(check: () => boolean): void
+  /** Messages published, accepted and refused so far. */
+  stats(): LeaseStats
 }
 
-const enc = new TextEncoder()
-
-function bytesToSign (fields: Omit<Lease, 'signature'>): Uint8Array {
-  return domainBytes('qflow:lease:v1', fields)
-}
-
-/** Rendezvous weight of a node for an execution: the first 6 bytes of sha-256(nodeId ‖ 0 ‖ executionId). */
-export function rendezvousWeight (nodeId: string, executionId: string): number {
-  const h = sha256(enc.encode(`${nodeId}\u0000${executionId}`))
-  return h[0] * 2 ** 40 + h[1] * 2 ** 32 + h[2] * 2 ** 24 + h[3] * 2 ** 16 + h[4] * 2 ** 8 + h[5]
-}
-
-export function rendezvousWinner (candidates: readonly string[], executionId: string): string | undefined {
-  let best: string | undefined
-  let weight = -1
-  for (const c of candidates) {
-    const w = rendezvousWeight(c, executionId)
-    if (w > weight || (w === weight && best != null && c < best)) { best = c; weight = w }
-  }
-  return best
-}
+const entryOf = (l: Lease): LeaseEntry => ({
+  executionId: l.executionId,
+  seq: l.seq,
+  expiresAt: l.expiresAt,
+  ...(l.checkpoint != null ? { checkpoint: l.checkpoint } : {}),
+  ...(l.released === true ? { released: true as const } : {})
+})
 
 export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): CoordinatorLeases {
   const leaseMs = init.leaseMs ?? 3000
   const keepReleasedMs = init.keepReleasedMs ?? 100 * leaseMs
+  const batchSize = init.batchSize ?? LEASES_PER_BATCH
   let quorum: () => boolean = () => true
   /** Lapsed leases seen while without quorum (`lease:stalled` once each). */
   const stalled = new Set<string>()
@@ -129,47 +126,75 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
   const mine = new Map<string, Lease>()
   /** Lapsed leases waiting for their successor: who is out, and until when the expected one may show up. */
   const waiting = new Map<string, { excluded: Set<string>, expected?: string, until: number }>()
+  const counts: LeaseStats = { published: 0, publishedLeases: 0, received: 0, receivedLeases: 0, rejected: 0 }
   const target = new EventTarget()
   let timer: unknown
   let running = false
   const emit = (type: keyof LeaseEvents, detail: unknown): void => { target.dispatchEvent(new CustomEvent(type, { detail })) }
 
-  /**
-   * Signs and gossips a lease of this node. With nobody subscribed to the topic it is only kept
-   * (unsigned: `signature` ''): a lone node spends nothing per renewal, and `resend` signs what a
-   * newcomer needs, with a fresh expiry.
-   */
-  const sign = async (fields: Omit<Lease, 'signature' | 'v' | 'holder' | 'identity' | 'subnet'>, held: boolean): Promise<Lease> => {
-    const unsigned = compact({ v: 1 as const, subnet: init.subnet, holder: me, identity: c.identity.id, ...fields })
-    const audience = c.libp2p.services.pubsub.getSubscribers(topic).length > 0
-    const lease: Lease = { ...unsigned, signature: audience ? toBase64url(await c.identity.sign(bytesToSign(unsigned))) : '' }
-    leases.set(lease.executionId, lease)
-    if (held) mine.set(lease.executionId, lease); else mine.delete(lease.executionId)
-    if (audience) await c.libp2p.services.pubsub.publish(topic, dagCbor.encode(lease)).catch(() => {})
-    return lease
+  /** Records a lease of this node: held (renewed from now on) unless released. */
+  const own = (entry: LeaseEntry): void => {
+    const lease: Lease = { ...entry, subnet: init.subnet, holder: me, identity: c.identity.id }
+    leases.set(entry.executionId, lease)
+    if (entry.released === true) mine.delete(entry.executionId); else mine.set(entry.executionId, lease)
   }
-  const publish = async (fields: Omit<Lease, 'signature' | 'v' | 'holder' | 'identity' | 'subnet'>): Promise<Lease> => await sign(fields, fields.released !== true)
 
-  /** True when `a` beats `b` for the same execution. */
-  const beats = (a: Lease, b: Lease): boolean => a.seq > b.seq ||
-    (a.seq === b.seq && a.holder !== b.holder && rendezvousWeight(a.holder, a.executionId) > rendezvousWeight(b.holder, b.executionId)) ||
-    (a.seq === b.seq && a.holder === b.holder && a.expiresAt > b.expiresAt)
-
-  const receive = async (evt: CustomEvent<any>): Promise<void> => {
-    const msg = evt.detail
-    if (msg.topic !== topic || msg.type !== 'signed') return
-    let lease: Lease
-    try {
-      lease = dagCbor.decode(msg.data)
-      if (lease?.v !== 1 || typeof lease.executionId !== 'string' || lease.subnet !== init.subnet) return
-      if (peerIdFromPublicKey(publicKeyFromDidKey(lease.identity)) !== lease.holder || msg.from.toString() !== lease.holder) return
-      const { signature, ...unsigned } = lease
-      if (!await c.verifier.verify(lease.identity, signature, bytesToSign(unsigned))) return
-    } catch {
-      return // not a lease: ignored like any other noise on the topic
+  /**
+   * Signs and gossips this node's newest leases of `ids`, one batch per chunk. With nobody
+   * subscribed to the topic nothing is signed: a lone node spends nothing per renewal, and
+   * `resend` sends what a newcomer needs.
+   */
+  const transmit = async (ids: readonly string[]): Promise<void> => {
+    if (c.libp2p.services.pubsub.getSubscribers(topic).length === 0) return
+    const entries: LeaseEntry[] = []
+    for (const id of ids) {
+      const lease = leases.get(id)
+      if (lease?.holder === me) entries.push(entryOf(lease)) // else another node's lease won meanwhile
     }
+    for (const chunk of chunkLeaseEntries(entries, batchSize)) {
+      if (!running) return // stopped: it left the topic
+      const bytes = encodeLeaseBatch(await signLeaseBatch(c.identity, init.subnet, chunk))
+      // a publish that fails (node stopping) is like a message lost: the next renewal carries the lease again
+      await c.libp2p.services.pubsub.publish(topic, bytes).then(() => { counts.published++; counts.publishedLeases += chunk.length }, () => {})
+    }
+  }
+
+  /**
+   * The outbox: leases waiting to go out. One batch is in flight at a time; what is queued
+   * meanwhile (holds of many executions, a tick's renewals and takeovers) goes out together next,
+   * so a burst costs a few signatures and an idle node sends at once (after the current microtask).
+   */
+  const outbox = new Set<string>()
+  let waiters: Array<{ resolve: () => void, reject: (err: unknown) => void }> = []
+  let pumping = false
+  const pump = async (): Promise<void> => {
+    while (outbox.size > 0) {
+      const ids = [...outbox]
+      outbox.clear()
+      const done = waiters
+      waiters = []
+      try {
+        await transmit(ids)
+        for (const w of done) w.resolve()
+      } catch (err) {
+        for (const w of done) w.reject(err)
+      }
+    }
+    pumping = false
+  }
+  const send = async (ids: readonly string[]): Promise<void> => {
+    if (ids.length === 0) return
+    for (const id of ids) outbox.add(id)
+    await new Promise<void>((resolve, reject) => {
+      waiters.push({ resolve, reject })
+      if (!pumping) { pumping = true; queueMicrotask(() => { void pump() }) }
+    })
+  }
+
+  /** Applies one verified lease of another node, exactly as a single-lease message was applied. */
+  const apply = (lease: Lease): void => {
     const known = leases.get(lease.executionId)
-    if (known != null && !beats(lease, known)) return
+    if (known != null && !leaseBeats(lease, known)) return
     leases.set(lease.executionId, lease)
     waiting.delete(lease.executionId)
     stalled.delete(lease.executionId)
@@ -179,23 +204,39 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
     }
     emit('lease:updated', lease)
   }
+
+  const receive = async (evt: CustomEvent<any>): Promise<void> => {
+    const msg = evt.detail
+    if (msg.topic !== topic) return
+    const from = msg.type === 'signed' ? String(msg.from) : 'unknown'
+    let batch
+    try {
+      if (msg.type !== 'signed') throw new TypeError('leaseBatch: unsigned gossip message (no publisher to check)')
+      batch = await decodeLeaseBatch(msg.data, c.verifier, { subnet: init.subnet, from })
+    } catch (err) {
+      counts.rejected++
+      emit('lease:rejected', { from, reason: (err as Error).message })
+      return
+    }
+    counts.received++
+    counts.receivedLeases += batch.leases.length
+    const { subnet, holder, identity } = batch
+    for (const entry of batch.leases) apply({ ...entry, subnet, holder, identity })
+  }
   const onMessage = (evt: CustomEvent<any>): void => { void receive(evt) }
 
   /** A peer joined the topic: re-send this node's own leases (it may have missed them while cut off). */
   const resend = (): void => {
     const now = c.clock.now()
+    const ids: string[] = []
     for (const lease of [...leases.values()]) {
       if (lease.holder !== me || (lease.released === true && now - lease.expiresAt > keepReleasedMs)) continue
-      if (lease.signature !== '') {
-        void c.libp2p.services.pubsub.publish(topic, dagCbor.encode(lease)).catch(() => {})
-        continue
-      }
-      // kept unsigned while nobody listened: sign it now; one still held and renewed gets a fresh
-      // expiry as a renewal would, a dropped or released one keeps its own (it lapsed or ended)
-      const { signature: _unsigned, v: _v, holder: _holder, identity: _identity, subnet: _subnet, ...fields } = lease
-      const renewed = mine.get(lease.executionId) === lease
-      void sign(renewed ? { ...fields, expiresAt: now + leaseMs } : fields, renewed).catch(() => {})
+      // one still held goes out with a fresh expiry, as a renewal would; a dropped or released
+      // one keeps its own (it lapsed or ended)
+      if (mine.has(lease.executionId)) own({ ...entryOf(lease), expiresAt: now + leaseMs })
+      ids.push(lease.executionId)
     }
+    void send(ids).catch(() => {}) // a signing failure: the next renewal tick sends the held ones again
   }
   const onSubscription = (evt: CustomEvent<any>): void => {
     if (!(evt.detail.subscriptions as Array<{ topic: string, subscribe: boolean }>).some(s => s.subscribe && s.topic === topic)) return
@@ -213,11 +254,13 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
 
   const tick = async (): Promise<void> => {
     const now = c.clock.now()
+    const out: string[] = []
     for (const lease of [...mine.values()]) {
       // every tick (leaseMs / 3): a lease others hold always has ≥ 2/3 of a period left, so a holder
       // cut off that gives up within leaseMs / 2 (the fence) does so before anyone sees it lapse
-      if (lease.expiresAt - now <= leaseMs * 3 / 4) await publish({ executionId: lease.executionId, seq: lease.seq, expiresAt: now + leaseMs, ...(lease.checkpoint != null ? { checkpoint: lease.checkpoint } : {}) })
+      if (lease.expiresAt - now <= leaseMs * 3 / 4) { own({ ...entryOf(lease), expiresAt: now + leaseMs }); out.push(lease.executionId) }
     }
+    const takeovers: Array<{ executionId: string, checkpoint?: string, previous: string }> = []
     const majority = quorum()
     for (const lease of [...leases.values()]) {
       if (lease.released === true && now - lease.expiresAt > keepReleasedMs) { leases.delete(lease.executionId); continue }
@@ -237,11 +280,20 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
       if (first) emit('lease:lapsed', { executionId: lease.executionId, holder: lease.holder, ...(next != null ? { successor: next } : {}) })
       if (next === me && init.eligible !== false) {
         waiting.delete(lease.executionId)
-        await publish({ executionId: lease.executionId, seq: lease.seq + 1, expiresAt: now + leaseMs, ...(lease.checkpoint != null ? { checkpoint: lease.checkpoint } : {}) })
-        emit('lease:takeover', { executionId: lease.executionId, previous: lease.holder, ...(lease.checkpoint != null ? { checkpoint: lease.checkpoint } : {}) })
+        const checkpoint = lease.checkpoint != null ? { checkpoint: lease.checkpoint } : {}
+        own({ executionId: lease.executionId, seq: lease.seq + 1, expiresAt: now + leaseMs, ...checkpoint })
+        out.push(lease.executionId)
+        takeovers.push({ executionId: lease.executionId, previous: lease.holder, ...checkpoint })
       } else {
         waiting.set(lease.executionId, { ...w, ...(next != null ? { expected: next } : {}), until: now + leaseMs })
       }
+    }
+    try {
+      // the tick's renewals and takeovers in as few signed messages as the chunking allows
+      await send(out)
+    } finally {
+      // this node holds them now (it renews them), announced or not: the composition resumes them
+      for (const t of takeovers) emit('lease:takeover', t)
     }
   }
 
@@ -281,12 +333,13 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
         emit('lease:lost', { executionId, holder: known.holder })
         return
       }
-      const seq = known?.seq ?? 0
-      await publish({ executionId, seq, expiresAt: c.clock.now() + leaseMs, ...(checkpoint != null ? { checkpoint } : {}) })
+      own({ executionId, seq: known?.seq ?? 0, expiresAt: c.clock.now() + leaseMs, ...(checkpoint != null ? { checkpoint } : {}) })
+      await send([executionId])
     },
     async release (executionId: string, checkpoint?: string) {
       const seq = leases.get(executionId)?.seq ?? 0
-      await publish({ executionId, seq: seq + 1, expiresAt: c.clock.now(), released: true, ...(checkpoint != null ? { checkpoint } : {}) })
+      own({ executionId, seq: seq + 1, expiresAt: c.clock.now(), released: true, ...(checkpoint != null ? { checkpoint } : {}) })
+      await send([executionId])
     },
     drop (executionId: string) {
       if (mine.delete(executionId)) emit('lease:dropped', { executionId })
@@ -295,6 +348,7 @@ export function coordinatorLeases (init: LeaseInit, c: LeaseComponents): Coordin
     holds: (executionId: string) => mine.has(executionId),
     holding: () => [...mine.keys()],
     get: (executionId: string) => leases.get(executionId),
-    successor
+    successor,
+    stats: () => ({ ...counts })
   })
 }

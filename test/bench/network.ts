@@ -5,13 +5,15 @@
  * - a 40-step flow whose steps all run remotely (engine + remote dispatcher): ms per step
  * - node selection among 10,000 known nodes: µs per `select` (no filter / with a capability)
  * - dispatch p50 with 3, 25, 50 and 100 executor nodes in the process, and the 100/3 ratio
+ * - lease renewals of 1,000 held executions: messages/s and process CPU, per-lease vs batched
  * Bounded: fixed counts, every node stopped at the end (well under 2 minutes here).
  */
 import '../../node/platform/network-polyfills.js'
 import type { NodeSelectionCriteria, QNETNode } from '../../shared/network.js'
 import type { ActionDefinition } from '../../src/interface/action.js'
 import type { StepRequest } from '../../src/interface/dispatcher.js'
-import { nodeSelector } from '../../src/network/index.js'
+import { coordinatorLeases, leasesTopic, LEASES_PER_BATCH, nodeSelector } from '../../src/network/index.js'
+import type { CoordinatorLeases, Lease } from '../../src/network/index.js'
 import { flow, run, task } from '../fixtures/engine.js'
 import { startCluster, startExecutor } from '../node/network/cluster.js'
 import type { Cluster } from '../node/network/cluster.js'
@@ -19,7 +21,9 @@ import type { NetworkNode } from '../../node/platform/network-node.js'
 import { openNodeTrust } from '../../node/platform/trust-node.js'
 import { nodeEd25519 } from '../../node/platform/ed25519-node.js'
 import { systemClock } from '../../src/interface/clock.js'
-import { createIdentity, issueGrant, signStart, validatePeerStep } from '../../src/trust/index.js'
+import { createIdentity, issueGrant, signatureVerifier, signStart, validatePeerStep } from '../../src/trust/index.js'
+import type { SquidIdentity } from '../../src/trust/index.js'
+import { startNetworkNode } from '../../node/platform/network-node.js'
 import { figure, fmt, percentile } from './stats.js'
 
 const noop: ActionDefinition = { name: 'bench.noop', stepTypes: ['task'], run: (params) => ({ ok: true, n: params.n }) }
@@ -172,10 +176,91 @@ export async function benchNetwork (print: (line: string) => void): Promise<void
     await Promise.allSettled(more.map(async n => await n.stop()))
     await cluster.stop()
   }
+
+  await benchLeases(print)
 }
 
 // `npx tsx test/bench/network.ts` runs this suite alone
 if (import.meta.url === `file://${process.argv[1]}`) {
   await benchNetwork(line => { process.stdout.write(line + '\n') })
   process.exit(0)
+}
+
+/**
+ * Lease renewals of a relay that holds 1,000 long-running executions, with one peer on loopback
+ * (both in this process): messages/s the holder publishes and the process's CPU ms per second
+ * (signing, gossip, the peer's verification), one signed message per lease (`batchSize: 1`, the
+ * unbatched wire's cost) against batches of ≤ 500, over the same fixed window in one run.
+ */
+export async function benchLeases (print: (line: string) => void, options: { leases?: number, windowMs?: number } = {}): Promise<void> {
+  const count = options.leases ?? 1000
+  const windowMs = options.windowMs ?? 6000
+  const clock = systemClock()
+  const limits = { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 200 }
+  const holderIdentity = await createIdentity({ backend: nodeEd25519 })
+  const peerIdentity = await createIdentity({ backend: nodeEd25519 })
+  const holderNode = await startNetworkNode({ identity: holderIdentity, subnets: ['alpha'], relay: false, connectionLimits: limits })
+  const peerNode = await startNetworkNode({ identity: peerIdentity, subnets: ['alpha'], relay: false, connectionLimits: limits, bootstrap: holderNode.addresses() })
+  // neither node takes leases over: a renewal that arrives late must not turn into a takeover here
+  const nobody = { getAvailableNodes: async () => [] }
+  const ids = Array.from({ length: count }, (_, i) => `bench-exec-${i}`)
+  const measured: Array<{ messages: number, leases: number, cpu: number }> = []
+  try {
+    for (const batchSize of [1, LEASES_PER_BATCH]) {
+      const subnet = `lease-bench-${batchSize}`
+      const topic = leasesTopic(subnet)
+      const make = async (node: NetworkNode, identity: SquidIdentity): Promise<CoordinatorLeases> =>
+        coordinatorLeases({ subnet, batchSize, eligible: false }, { libp2p: node.libp2p, identity, verifier: await signatureVerifier({ backend: nodeEd25519 }), selector: nobody, clock })
+      const holder = await make(holderNode, holderIdentity)
+      const peer = await make(peerNode, peerIdentity)
+      try {
+        const subscribed = new Promise<void>(resolve => {
+          const check = (): void => {
+            if (!holderNode.libp2p.services.pubsub.getSubscribers(topic).some(p => p.toString() === peerNode.peerId)) return
+            holderNode.libp2p.services.pubsub.removeEventListener('subscription-change', check)
+            resolve()
+          }
+          holderNode.libp2p.services.pubsub.addEventListener('subscription-change', check)
+          check()
+        })
+        holder.start()
+        peer.start()
+        await subscribed
+        // the window starts once the peer has seen every lease held, then renewed once (a round just ended)
+        const renewedAll = new Promise<void>(resolve => {
+          const first = new Map<string, number>()
+          const renewed = new Set<string>()
+          const on = (evt: Event): void => {
+            const { executionId, expiresAt } = (evt as CustomEvent<Lease>).detail
+            const was = first.get(executionId)
+            if (was == null) first.set(executionId, expiresAt); else if (expiresAt > was) renewed.add(executionId)
+            if (renewed.size === count) { peer.removeEventListener('lease:updated', on); resolve() }
+          }
+          peer.addEventListener('lease:updated', on)
+        })
+        await Promise.all(ids.map(async id => await holder.hold(id, 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')))
+        await renewedAll
+        const before = { published: holder.stats(), received: peer.stats(), cpu: process.cpuUsage(), t: performance.now() }
+        await new Promise(resolve => setTimeout(resolve, windowMs)) // the fixed measurement window
+        const cpu = process.cpuUsage(before.cpu)
+        const s = (performance.now() - before.t) / 1000
+        const messages = (holder.stats().published - before.published.published) / s
+        const leases = (peer.stats().receivedLeases - before.received.receivedLeases) / s
+        measured.push({ messages, leases, cpu: (cpu.user + cpu.system) / 1000 / s })
+        const mode = batchSize === 1 ? 'one message per lease' : `batches of <= ${batchSize}`
+        print(figure(`lease renewals, ${count} held leases + 1 peer, ${mode}: messages published`, messages, 'msg/s') +
+          `, leases renewed at the peer ${fmt(leases)}/s, process CPU ${fmt(measured[measured.length - 1].cpu)} ms/s`)
+      } finally {
+        holder.stop()
+        peer.stop()
+      }
+    }
+    const [single, batched] = measured
+    print(`lease renewals, ${count} held leases: messages/s, one per lease / batched (same run): ${fmt(single.messages / batched.messages)} x`)
+    print(`lease renewals, ${count} held leases: process CPU ms/s, one per lease / batched (same run): ${fmt(single.cpu / batched.cpu)} x`)
+    // per lease the peer saw renewed: fair when the unbatched holder cannot keep up with its renewals
+    print(`lease renewals, ${count} held leases: CPU ms per 1,000 renewals seen by the peer, one per lease ${fmt(single.cpu / single.leases * 1000)}, batched ${fmt(batched.cpu / batched.leases * 1000)}: ${fmt((single.cpu / single.leases) / (batched.cpu / batched.leases))} x`)
+  } finally {
+    await Promise.allSettled([peerNode.stop(), holderNode.stop()])
+  }
 }
