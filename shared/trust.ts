@@ -232,6 +232,7 @@ export interface SignedAuditEntry extends UnsignedAuditEntry {
  */
 export interface StepAdmission {
   operation: Operation
+  /** The flow definition; the operation's payload signs its CID (`flowCid`), so a receiver checks it before use. */
   flow: FlowDefinition
   /** The node (sQuid id) that admitted the execution with `pipeline.validate`. */
   admittedBy?: SquidId

@@ -34,12 +34,17 @@ export const EnvelopeSchema = z.strictObject({
   signature: text(256)
 }, { error: 'must be the signed envelope { actor, type, target, payloadHash, nonce, timestamp, signature }' })
 
+/**
+ * `flow` (the CID of the flow definition, `flowCid`) is optional here so that a start signed
+ * without it gets the trust layer's refusal (`admission_unbound`, 403), the same on every path.
+ */
 export const StartPayloadSchema = z.strictObject({
   flowId: text(512),
+  flow: text(256).optional(),
   executionId: text(128),
   input: text(256),
   parent: text(128).optional()
-}, { error: 'must be the start payload { flowId, executionId, input }' })
+}, { error: 'must be the start payload { flowId, flow, executionId, input }' })
 
 export const OperationSchema = z.strictObject({
   operationId: text(256),

@@ -49,7 +49,7 @@ async function trustedRoundTrip (print: (line: string) => void, bare: number[]):
   const grant = await issueGrant(actor, { audience: actor.id, resource: '*', action: '*', ttlMs: 3_600_000 })
   const steps = Array.from({ length: 10 }, (_, i) => task(`t${i}`, 'bench.noop'))
   const flowDef = flow(steps, { id: 'bench', owner: actor.id })
-  admission = { operation: await signStart(actor, { flowId: 'bench', executionId: 'bench', inputData: {}, grants: [grant] }), flow: flowDef, admittedBy: actor.id }
+  admission = { operation: await signStart(actor, { flowId: 'bench', flow: flowDef, executionId: 'bench', inputData: {}, grants: [grant] }), flow: flowDef, admittedBy: actor.id }
   const authorize = async (payload: any, envelope: { actor: string }): Promise<void> => { await validatePeerStep({ pipeline: trust.trust.pipeline, isMember: () => true, self: trust.identity.id }, payload, envelope.actor) }
   const cluster = await startCluster({ executors: [{ actions: [noop], authorize }] })
   try {

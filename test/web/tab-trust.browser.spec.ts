@@ -60,7 +60,7 @@ describe('tab node admission', () => {
     expect(bypassed.error).toMatchObject({ type: 'permission_denied', message: expect.stringMatching(/was not admitted/) })
 
     // an admission signed for another execution of the same flow does not admit this one
-    const other = await signStart(node.identity, { flowId: f.id, executionId: 'exec-elsewhere', inputData: {} })
+    const other = await signStart(node.identity, { flowId: f.id, flow: f, executionId: 'exec-elsewhere', inputData: {} })
     const forged = await node.engine.waitForExecution(await rawStart(node, f.id, withAdmission({}, other)))
     expect(forged.status).toBe('failed')
     expect(forged.error).toMatchObject({ message: expect.stringMatching(/signed for execution exec-elsewhere/) })
@@ -89,7 +89,7 @@ describe('a lent tab validates the steps others send it', () => {
     const relayGrant = await issueGrant(relay, { audience: relay.id, resource: '*', action: '*', ttlMs: 60_000 })
     const admitted = async (f: FlowDefinition, executionId: string): Promise<PeerStep> => ({
       executionId, flowId: f.id, stepId: 'hello', step: f.steps[0], params: { message: 'hello' },
-      admission: { operation: await signStart(relay, { flowId: f.id, executionId, inputData: {}, grants: [relayGrant] }), flow: f, admittedBy: relay.id }
+      admission: { operation: await signStart(relay, { flowId: f.id, flow: f, executionId, inputData: {}, grants: [relayGrant] }), flow: f, admittedBy: relay.id }
     })
     const open = flow([log('hello')])
     const ok = await validatePeerStep(peerStep, await admitted(open, 'exec-1'), relay.id)

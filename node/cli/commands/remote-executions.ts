@@ -4,7 +4,11 @@
  *
  * `start --sign-as <identity>` signs the start operation here, as a keystore identity (with the
  * grants of `--grants <file>`), so the relay admits the execution as that identity rather than
- * signing for the token's holder; the execution id is picked here (the signature names it).
+ * signing for the token's holder; the execution id is picked here (the signature names it). The
+ * signature binds the flow definition too: the flow is fetched from the relay
+ * (`GET /api/v1/flows/<id>`) and its CID computed here (`flowCid`), so the actor signs the flow
+ * it was shown. A flow changed in between, or shown redacted (webhook secrets of a flow the
+ * caller does not manage), is refused at start (`admission_mismatch`, naming both CIDs).
  */
 import { randomUUID } from 'node:crypto'
 import { extname } from 'node:path'
@@ -13,6 +17,7 @@ import { z } from 'zod'
 import type { Operation, SignedGrant } from '../../../shared/trust.js'
 import { GrantSchema } from '../../api/operation-body.js'
 import type { ExecutionEvent, ExecutionState } from '../../../shared/execution.js'
+import type { FlowDefinition } from '../../../shared/flow.js'
 import { apiClient } from '../api-client.js'
 import type { ApiClient, ApiOptions } from '../api-client.js'
 import { followExecution, formatEvent } from '../follow.js'
@@ -57,15 +62,21 @@ async function readGrants (file: string): Promise<SignedGrant[]> {
   return parsed.data
 }
 
-/** The start operation `options.signAs` signs for `flowId` with `inputData`, and its label. */
-async function signedStart (flowId: string, inputData: Record<string, unknown>, options: StartOptions & { signAs: string }): Promise<{ operation: Operation, label: string }> {
+/**
+ * The start operation `options.signAs` signs for `flowId` (as the relay shows it) with
+ * `inputData`, and its label. The identity and grants are loaded first: nothing is sent when
+ * they are wrong.
+ */
+async function signedStart (client: ApiClient, flowId: string, inputData: Record<string, unknown>, options: StartOptions & { signAs: string }): Promise<{ operation: Operation, label: string }> {
   // loaded on use: the keystore and signing are only needed here
   const { loadSigner } = await import('../trust-session.js')
   const { signStart } = await import('../../../src/trust/index.js')
   const grants = options.grants != null ? await readGrants(options.grants) : []
   const { identity, label } = await loadSigner(options)
+  const { flow } = await client.request<{ flow: FlowDefinition }>('GET', `/api/v1/flows/${encodeURIComponent(flowId)}`)
+  if (flow == null || typeof flow !== 'object' || flow.id !== flowId) throw new CliError(`the relay answered GET /api/v1/flows/${flowId} without flow ${flowId}: there is no flow definition to sign for`)
   // the id format of the engine's own (`randomIds`)
-  const operation = await signStart(identity, { flowId, executionId: `exec-${randomUUID()}`, inputData, grants })
+  const operation = await signStart(identity, { flowId, flow, executionId: `exec-${randomUUID()}`, inputData, grants })
   return { operation, label }
 }
 
@@ -98,9 +109,9 @@ async function followed (client: ApiClient, id: string, options: ApiOptions, io:
 export async function startCommand (flowId: string, options: StartOptions, io: Output): Promise<number> {
   const body: Record<string, unknown> = await startBody(options)
   if (options.signAs == null && options.grants != null) throw new CliError('--grants: grants are presented with a signed start: add --sign-as <identity>')
-  const signed = options.signAs != null ? await signedStart(flowId, (body.inputData ?? {}) as Record<string, unknown>, { ...options, signAs: options.signAs }) : undefined
-  if (signed != null) body.operation = signed.operation
   const client = await apiClient(options)
+  const signed = options.signAs != null ? await signedStart(client, flowId, (body.inputData ?? {}) as Record<string, unknown>, { ...options, signAs: options.signAs }) : undefined
+  if (signed != null) body.operation = signed.operation
   const { executionId, actor } = await client.request<{ executionId: string, actor?: string }>('POST', `/api/v1/flows/${encodeURIComponent(flowId)}/start`, body)
   const admitted = signed != null ? ` (admitted as ${signed.label})` : ''
   if (options.follow === true) {

@@ -4,13 +4,15 @@
  * passes `validateStep`.
  *
  * - `admission.start(flowId, input, { actor | operation })` admits as a given identity (signed
- *   here) or with an operation signed elsewhere (its payload names the execution id);
+ *   here) or with an operation signed elsewhere (its payload names the execution id, and the CID
+ *   of the flow definition, which must be the one this node holds: `checkAdmission`);
  * - every other start, `engine.startExecution` included (the CLI, the API, the dashboard, child
  *   flows), is signed by the node identity for the local owner, presenting the node's
  *   self-grant; a child flow's operation names its parent, and it starts only if the parent's
  *   actor could run it (`onBehalfCheck`);
  * - the admitted operation is stored in the execution's context (`ADMISSION_VARIABLE`), so after
- *   a restart the steps are checked against it again (signature, grants, policy, binding), with
+ *   a restart the steps are checked against it again (signature, grants, policy, binding: the
+ *   record's flow must hash to the signed flow CID, also on a successor after takeover), with
  *   the node that admitted it (`ADMITTED_BY_VARIABLE`): a successor that took the execution over
  *   validates its steps with that node as voucher (peer authority, src/trust/ARCHITECTURE.md);
  * - each step goes on with its admission (`request.admission`), so an executor peer validates it
@@ -151,7 +153,8 @@ export function admissionControl (init: AdmissionInit): Admission {
     if (started?.type !== 'execution.started') return undefined
     const operation = admissionOf(started.context)
     if (operation == null) return undefined
-    checkAdmission(operation, { executionId, flowId: started.flow.id, inputData: started.context.inputData })
+    // the flow comes from the record (on a successor: written by the node that gave the execution up): it must be the one the actor signed
+    checkAdmission(operation, { executionId, flow: started.flow, inputData: started.context.inputData })
     const admittedBy = admittedByOf(started.context)
     const admitted: Admitted = { operation, flow: started.flow, ...(admittedBy != null ? { admittedBy } : {}) }
     cache.set(executionId, admitted)
@@ -164,7 +167,7 @@ export function admissionControl (init: AdmissionInit): Admission {
     let operation: Operation
     if (options.operation != null) {
       operation = options.operation
-      const { executionId } = checkAdmission(operation, { executionId: startPayloadOf(operation).executionId, flowId, inputData })
+      const { executionId } = checkAdmission(operation, { executionId: startPayloadOf(operation).executionId, flow, inputData })
       const taken = await engine.getExecutionStatus(executionId).then(() => true, (err: Error) => {
         if (err?.name === 'NotFoundError') return false
         throw err
@@ -179,6 +182,7 @@ export function admissionControl (init: AdmissionInit): Admission {
       const actor = options.actor ?? node
       operation = await signStart(actor, {
         flowId,
+        flow,
         executionId: ids.fresh(),
         inputData,
         grants: options.grants ?? (actor.id === node.id ? [init.ownerGrant] : []),

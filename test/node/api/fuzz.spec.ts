@@ -18,7 +18,7 @@ describe('api: fuzz', () => {
   let signed: Operation
   beforeAll(async () => {
     h = await apiHarness()
-    signed = await trust.signStart(await trust.createIdentity(), { flowId: 'greeter', executionId: 'exec-fuzz', inputData: {} })
+    signed = await trust.signStart(await trust.createIdentity(), { flowId: 'greeter', flow: trust.flowCid(flowDoc('Greeter') as any), executionId: 'exec-fuzz', inputData: {} })
     await h.json('POST', '/api/v1/flows', flowDoc('Greeter'))
     await h.json('POST', '/api/v1/flows', waitingFlowDoc('waiter'))
     const waiting = nextWait(h, 'waiter')

@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApiAuth } from '../../../node/api/auth/index.js'
+import type { FlowDefinition } from '../../../shared/flow.js'
 import { trust } from '../../../src/index.js'
 import { apiHarness, flowDoc } from './setup.js'
 import type { ApiHarness } from './setup.js'
@@ -25,6 +26,8 @@ describe('api: starts signed by the caller', () => {
     ...(body !== undefined ? { body: JSON.stringify(body) } : {})
   })
   const executionsOf = async (flowId: string): Promise<string[]> => (await h.runtime.store.listExecutions({ flowId })).map(e => e.executionId).sort()
+  /** The flow as the API shows it to alice: what a client signs for (its CID goes into the start payload). */
+  const flowShown = async (flowId: string): Promise<FlowDefinition> => (await (await as('alice-token', 'GET', `/api/v1/flows/${flowId}`)).json()).flow
 
   beforeEach(async () => {
     alice = await trust.createIdentity({ name: 'alice' })
@@ -37,7 +40,7 @@ describe('api: starts signed by the caller', () => {
 
   it('admits the operation alice signed as alice: admission, triggeredBy and validation history name her', async () => {
     const inputData = { name: 'Ada' }
-    const operation = await trust.signStart(alice, { flowId: 'greeter', executionId: 'exec-alice-1', inputData })
+    const operation = await trust.signStart(alice, { flowId: 'greeter', flow: await flowShown('greeter'), executionId: 'exec-alice-1', inputData })
     const res = await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { inputData, operation })
     expect(res.status).toBe(201)
     expect(await res.json()).toEqual({ executionId: 'exec-alice-1', actor: alice.id })
@@ -64,7 +67,7 @@ describe('api: starts signed by the caller', () => {
   })
 
   it('refuses a replayed operation (403 execution_exists at path operation) and starts nothing more', async () => {
-    const operation = await trust.signStart(alice, { flowId: 'greeter', executionId: 'exec-once', inputData: {} })
+    const operation = await trust.signStart(alice, { flowId: 'greeter', flow: await flowShown('greeter'), executionId: 'exec-once', inputData: {} })
     expect((await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { operation })).status).toBe(201)
     await h.runtime.engine.waitForExecution('exec-once')
     const before = await executionsOf('greeter')
@@ -75,7 +78,7 @@ describe('api: starts signed by the caller', () => {
   })
 
   it('refuses a forged or tampered operation (4xx at path operation), nothing started', async () => {
-    const operation = await trust.signStart(alice, { flowId: 'greeter', executionId: 'exec-forged', inputData: {} })
+    const operation = await trust.signStart(alice, { flowId: 'greeter', flow: await flowShown('greeter'), executionId: 'exec-forged', inputData: {} })
     // another execution id than the one alice signed: the payload no longer matches its hash
     const tampered = { ...operation, payload: { ...(operation.payload as object), executionId: 'exec-other' } }
     const a = await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { operation: tampered })
@@ -83,13 +86,13 @@ describe('api: starts signed by the caller', () => {
     expect(a.status).toBeLessThan(500)
     expect(await a.json()).toMatchObject({ path: 'operation', message: expect.stringMatching(/qlock/) })
     // signed by bob's key, claiming to be alice
-    const byBob = await trust.signStart(bob, { flowId: 'greeter', executionId: 'exec-forged', inputData: {} })
+    const byBob = await trust.signStart(bob, { flowId: 'greeter', flow: await flowShown('greeter'), executionId: 'exec-forged', inputData: {} })
     const forged = { ...byBob, actor: alice.id, envelope: { ...byBob.envelope, actor: alice.id } }
     const b = await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { operation: forged })
     expect(b.status).toBe(403)
     expect(await b.json()).toMatchObject({ type: 'ValidationFailedError', path: 'operation', errorType: 'permission_denied', code: 'signature_invalid' })
     // signed for other input data than the body's
-    const other = await trust.signStart(alice, { flowId: 'greeter', executionId: 'exec-forged', inputData: { name: 'X' } })
+    const other = await trust.signStart(alice, { flowId: 'greeter', flow: await flowShown('greeter'), executionId: 'exec-forged', inputData: { name: 'X' } })
     const c = await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { inputData: { name: 'Y' }, operation: other })
     expect(c.status).toBe(403)
     expect(await c.json()).toMatchObject({ path: 'operation', code: 'admission_mismatch' })
@@ -97,7 +100,7 @@ describe('api: starts signed by the caller', () => {
   })
 
   it('refuses an operation signed by bob sent with alice\'s token (403 naming both)', async () => {
-    const operation = await trust.signStart(bob, { flowId: 'greeter', executionId: 'exec-bob', inputData: {} })
+    const operation = await trust.signStart(bob, { flowId: 'greeter', flow: await flowShown('greeter'), executionId: 'exec-bob', inputData: {} })
     const res = await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { operation })
     expect(res.status).toBe(403)
     const body = await res.json()
@@ -111,7 +114,7 @@ describe('api: starts signed by the caller', () => {
     const doc = flowDoc('Report', { id: 'report' }) as { metadata: Record<string, unknown> }
     doc.metadata.requiredPermissions = ['reports:monthly#read']
     expect((await as('alice-token', 'POST', '/api/v1/flows', doc)).status).toBe(201)
-    const denied = await trust.signStart(alice, { flowId: 'report', executionId: 'exec-report-1', inputData: {} })
+    const denied = await trust.signStart(alice, { flowId: 'report', flow: await flowShown('report'), executionId: 'exec-report-1', inputData: {} })
     const res = await as('alice-token', 'POST', '/api/v1/flows/report/start', { operation: denied })
     expect(res.status).toBe(403)
     expect(await res.json()).toMatchObject({ type: 'ValidationFailedError', path: 'operation', errorType: 'permission_denied', code: 'permission_missing', message: expect.stringContaining('reports:monthly#read') })
@@ -119,14 +122,14 @@ describe('api: starts signed by the caller', () => {
 
     // with a grant the node (an authority) issued her, presented in the operation's context
     const grant = await trust.issueGrant(h.node!.identity, { audience: alice.id, resource: 'reports:monthly', action: 'read', ttlMs: 60_000 })
-    const granted = await trust.signStart(alice, { flowId: 'report', executionId: 'exec-report-2', inputData: {}, grants: [grant] })
+    const granted = await trust.signStart(alice, { flowId: 'report', flow: await flowShown('report'), executionId: 'exec-report-2', inputData: {}, grants: [grant] })
     const ok = await as('alice-token', 'POST', '/api/v1/flows/report/start', { operation: granted })
     expect(ok.status).toBe(201)
     expect((await h.runtime.engine.waitForExecution('exec-report-2')).status).toBe('completed')
   })
 
   it('refuses a malformed operation with a 400 naming the field', async () => {
-    const operation = await trust.signStart(alice, { flowId: 'greeter', executionId: 'exec-bad', inputData: {} })
+    const operation = await trust.signStart(alice, { flowId: 'greeter', flow: await flowShown('greeter'), executionId: 'exec-bad', inputData: {} })
     const { envelope: _, ...noEnvelope } = operation
     const res = await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { operation: noEnvelope })
     expect(res.status).toBe(400)
@@ -136,12 +139,37 @@ describe('api: starts signed by the caller', () => {
     expect(await executionsOf('greeter')).toEqual([])
   })
 
+  it('refuses a start signed for the flow before it changed, or one naming no flow CID (403 at path operation); nothing starts', async () => {
+    const before = await flowShown('greeter')
+    const stale = await trust.signStart(alice, { flowId: 'greeter', flow: before, executionId: 'exec-stale', inputData: {} })
+    const doc = flowDoc('Greeter', { id: 'greeter' }) as { description?: string }
+    doc.description = 'changed after alice signed'
+    expect((await as('alice-token', 'PUT', '/api/v1/flows/greeter', doc)).status).toBe(200)
+    const after = await flowShown('greeter')
+    const res = await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { operation: stale })
+    expect(res.status).toBe(403)
+    expect(await res.json()).toMatchObject({
+      type: 'PermissionDeniedError', path: 'operation', errorType: 'permission_denied', code: 'admission_mismatch',
+      message: expect.stringContaining(`signed for the definition of flow greeter ${trust.flowCid(before)}, not ${trust.flowCid(after)}`)
+    })
+    // an older client's start: its payload has no flow CID
+    const { flow: _cid, ...payload } = (await trust.signStart(alice, { flowId: 'greeter', flow: after, executionId: 'exec-old-client', inputData: {} })).payload as Record<string, unknown>
+    const old = await trust.signOperation(alice, { type: 'flow-execution', target: 'greeter', payload, context: { executionId: 'exec-old-client' } })
+    const refused = await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { operation: old })
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toMatchObject({ path: 'operation', code: 'admission_unbound', message: expect.stringMatching(/does not name its flow definition/) })
+    expect(await executionsOf('greeter')).toEqual([])
+    // signed for the flow as it is now: admitted
+    const fresh = await trust.signStart(alice, { flowId: 'greeter', flow: after, executionId: 'exec-fresh', inputData: {} })
+    expect((await as('alice-token', 'POST', '/api/v1/flows/greeter/start', { operation: fresh })).status).toBe(201)
+  })
+
   it('trigger: an event that starts the flow takes the caller\'s operation for the payload; any other event refuses one', async () => {
     const doc = flowDoc('On order', { id: 'on-order' }) as { steps: Array<Record<string, unknown>> }
     doc.steps[0] = { id: 'start', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'order' } }
     expect((await as('alice-token', 'POST', '/api/v1/flows', doc)).status).toBe(201)
     const payload = { name: 'Order 7' }
-    const operation = await trust.signStart(alice, { flowId: 'on-order', executionId: 'exec-order-7', inputData: payload })
+    const operation = await trust.signStart(alice, { flowId: 'on-order', flow: await flowShown('on-order'), executionId: 'exec-order-7', inputData: payload })
     const res = await as('alice-token', 'POST', '/api/v1/flows/on-order/trigger', { event: 'order', payload, operation })
     expect(res.status).toBe(201)
     expect(await res.json()).toEqual({ delivered: 0, executionId: 'exec-order-7', actor: alice.id })
@@ -166,7 +194,7 @@ describe('api: signed starts without auth or admission', () => {
     try {
       // without auth anyone may start; the operation still decides who the actor is
       expect((await open.json('POST', '/api/v1/flows', flowDoc('Greeter', { id: 'greeter', owner: alice.id }))).status).toBe(201)
-      const operation = await trust.signStart(alice, { flowId: 'greeter', executionId: 'exec-open', inputData: {} })
+      const operation = await trust.signStart(alice, { flowId: 'greeter', flow: (await (await open.json('GET', '/api/v1/flows/greeter')).json()).flow, executionId: 'exec-open', inputData: {} })
       const res = await open.json('POST', '/api/v1/flows/greeter/start', { operation })
       expect(res.status).toBe(201)
       const state = await open.runtime.engine.waitForExecution('exec-open')
@@ -177,7 +205,7 @@ describe('api: signed starts without auth or admission', () => {
     const bare = await apiHarness({}, { bare: true })
     try {
       expect((await bare.json('POST', '/api/v1/flows', flowDoc('Greeter', { id: 'greeter' }))).status).toBe(201)
-      const operation = await trust.signStart(alice, { flowId: 'greeter', executionId: 'exec-bare', inputData: {} })
+      const operation = await trust.signStart(alice, { flowId: 'greeter', flow: (await (await bare.json('GET', '/api/v1/flows/greeter')).json()).flow, executionId: 'exec-bare', inputData: {} })
       const res = await bare.json('POST', '/api/v1/flows/greeter/start', { operation })
       expect(res.status).toBe(400)
       expect(await res.json()).toMatchObject({ path: 'operation', message: expect.stringContaining('does not admit signed operations') })

@@ -53,7 +53,7 @@ const counted = (extra: Partial<FlowDefinition> = {}): FlowDefinition =>
 /** A start signed by `actor` for execution `executionId` of `f` (with `grants`). */
 async function admissionOf (actor: SquidIdentity, f: FlowDefinition, executionId: string, grants?: SignedGrant[]): Promise<StepAdmission> {
   const presented = grants ?? [await issueGrant(actor, { audience: actor.id, resource: '*', action: '*', ttlMs: HOUR })]
-  return { operation: await signStart(actor, { flowId: f.id, executionId, inputData: {}, grants: presented }), flow: f, admittedBy: actor.id }
+  return { operation: await signStart(actor, { flowId: f.id, flow: f, executionId, inputData: {}, grants: presented }), flow: f, admittedBy: actor.id }
 }
 
 function request (f: FlowDefinition, executionId: string, admission?: StepAdmission): StepRequest {

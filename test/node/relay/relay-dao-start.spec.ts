@@ -1,6 +1,6 @@
 /**
- * Through a real relay process: alice signs her start client-side (`qflow start --sign-as`) and
- * the relay admits it as her (the execution's admission and the signed audit log name her); a
+ * Through a real relay process: alice signs her start client-side (`qflow start --sign-as`: the
+ * CLI fetches the flow and signs its CID with the execution) and the relay admits it as her (the execution's admission and the signed audit log name her); a
  * replayed operation, bob's operation on alice's token, and a flow needing a permission alice
  * holds no grant for are refused and start nothing; `qflow dao-subnets` lists, through the
  * API, the subnets each token's identity may see.
@@ -14,6 +14,7 @@ import { main } from '../../../node/cli/main.js'
 import { fsKeystore } from '../../../node/platform/keystore-fs.js'
 import { openLevelDb } from '../../../node/platform/level-stores.js'
 import { TRUST_DB } from '../../../node/platform/trust-store.js'
+import type { FlowDefinition } from '../../../shared/flow.js'
 import type { SignedAuditEntry } from '../../../shared/trust.js'
 import { trust } from '../../../src/index.js'
 import { auditHead, getDocument } from '../../../src/trust/store/index.js'
@@ -69,6 +70,8 @@ describe('relay: starts signed by the caller, DAO subnets through the API', () =
   let bobToken: string
   let url: string
   const q = async (...args: string[]): Promise<CliResult> => await qflow(args, env)
+  /** The flow as the relay shows it to alice (what she signs for). */
+  const shownFlow = async (flowId: string): Promise<FlowDefinition> => (await apiCall(url, aliceToken, 'GET', `/api/v1/flows/${flowId}`)).body.flow
   const executions = async (flowId: string): Promise<string[]> =>
     (await apiCall(url, aliceToken, 'GET', `/api/v1/executions?flowId=${flowId}`)).body.executions.map((e: { executionId: string }) => e.executionId).sort()
 
@@ -105,6 +108,8 @@ describe('relay: starts signed by the caller, DAO subnets through the API', () =
     const followed = json(await q('start', 'greeter', '--sign-as', 'alice', '--input-json', '{"name":"Bo"}', '--follow', '--json', ...api))
     expect(followed).toMatchObject({ status: 'completed', output: { hello: 'Bo' }, context: { triggeredBy: alice.id } })
     expect(followed.context.variables['qflow:admission']).toMatchObject({ actor: alice.id, type: 'flow-execution', target: 'greeter' })
+    // the CLI fetched the flow and signed its CID: the signature binds the definition the relay runs
+    expect(followed.context.variables['qflow:admission'].payload.flow).toBe(trust.flowCid(await shownFlow('greeter')))
     signedOperationIds.push(followed.context.variables['qflow:admission'].operationId)
     const first = (await apiCall(url, aliceToken, 'GET', `/api/v1/executions/${executionId}`)).body
     expect(first.context.variables['qflow:admission'].actor).toBe(alice.id)
@@ -129,7 +134,7 @@ describe('relay: starts signed by the caller, DAO subnets through the API', () =
   }, 60_000)
 
   it('refuses a replayed operation and bob\'s operation on alice\'s token; nothing more starts', async () => {
-    const operation = await trust.signStart(alice, { flowId: 'greeter', executionId: 'exec-relay-replay', inputData: { name: 'R' } })
+    const operation = await trust.signStart(alice, { flowId: 'greeter', flow: await shownFlow('greeter'), executionId: 'exec-relay-replay', inputData: { name: 'R' } })
     const once = await apiCall(url, aliceToken, 'POST', '/api/v1/flows/greeter/start', { inputData: { name: 'R' }, operation })
     expect(once).toMatchObject({ status: 201, body: { executionId: 'exec-relay-replay', actor: alice.id } })
     const before = await executions('greeter')
@@ -137,7 +142,7 @@ describe('relay: starts signed by the caller, DAO subnets through the API', () =
     expect(replay.status).toBe(403)
     expect(replay.body).toMatchObject({ path: 'operation', code: 'execution_exists' })
 
-    const byBob = await trust.signStart(bob, { flowId: 'greeter', executionId: 'exec-relay-bob', inputData: {} })
+    const byBob = await trust.signStart(bob, { flowId: 'greeter', flow: await shownFlow('greeter'), executionId: 'exec-relay-bob', inputData: {} })
     const foreign = await apiCall(url, aliceToken, 'POST', '/api/v1/flows/greeter/start', { operation: byBob })
     expect(foreign.status).toBe(403)
     expect(foreign.body.message).toContain(bob.id)
@@ -149,7 +154,7 @@ describe('relay: starts signed by the caller, DAO subnets through the API', () =
     const refused = await q('start', 'report', '--sign-as', 'alice', '--api', url, '--token', aliceToken)
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/operation: qonsent rejected .*reports:monthly#read is not granted to did:key:/)
-    const operation = await trust.signStart(alice, { flowId: 'report', executionId: 'exec-relay-report', inputData: {} })
+    const operation = await trust.signStart(alice, { flowId: 'report', flow: await shownFlow('report'), executionId: 'exec-relay-report', inputData: {} })
     const res = await apiCall(url, aliceToken, 'POST', '/api/v1/flows/report/start', { operation })
     expect(res).toMatchObject({ status: 403, body: { type: 'ValidationFailedError', errorType: 'permission_denied', code: 'permission_missing', path: 'operation' } })
     expect(await executions('report')).toEqual([])

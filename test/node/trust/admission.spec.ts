@@ -65,12 +65,13 @@ describe('admission in the node runtime', () => {
 
   it('takes a start operation signed elsewhere once, and refuses it again or for other input', async () => {
     runtime = await createNodeRuntime({ sandbox: false })
-    await runtime.engine.registerFlow(reportFlow({ metadata: { requiredPermissions: [] } as any }, [task('t', 'qflow.action.transform', { output: '${input.x}' })]))
-    const operation = await signStart(alice, { flowId: 'report', executionId: 'exec-from-alice', inputData: { x: 1 } })
+    const f = reportFlow({ metadata: { requiredPermissions: [] } as any }, [task('t', 'qflow.action.transform', { output: '${input.x}' })])
+    await runtime.engine.registerFlow(f)
+    const operation = await signStart(alice, { flowId: 'report', flow: f, executionId: 'exec-from-alice', inputData: { x: 1 } })
     expect(await runtime.start('report', { x: 1 }, { operation })).toBe('exec-from-alice')
     expect(await runtime.engine.waitForExecution('exec-from-alice')).toMatchObject({ status: 'completed', output: 1, context: { triggeredBy: alice.id } })
     await expect(runtime.start('report', { x: 1 }, { operation })).rejects.toMatchObject({ type: 'permission_denied', code: 'execution_exists' })
-    await expect(runtime.start('report', { x: 2 }, { operation: await signStart(alice, { flowId: 'report', executionId: 'exec-2', inputData: { x: 1 } }) }))
+    await expect(runtime.start('report', { x: 2 }, { operation: await signStart(alice, { flowId: 'report', flow: f, executionId: 'exec-2', inputData: { x: 1 } }) }))
       .rejects.toMatchObject({ type: 'permission_denied', code: 'admission_mismatch', message: /signed for input/ })
     expect((await runtime.store.listExecutions()).map(e => e.executionId)).toEqual(['exec-from-alice'])
   })

@@ -41,10 +41,10 @@ async function executorPipeline (): Promise<Parameters<typeof validatePeerStep>[
   return { pipeline: trust.pipeline, isMember: (s, id) => dao.isMember(s, id), self: executor.id }
 }
 
-/** Alice's start of `executionId`, presenting reports:read granted by `root`. */
-async function aliceStart (root: SquidIdentity, executionId = 'exec-1'): Promise<Operation> {
+/** Alice's start of `executionId` of `flow`, presenting reports:read granted by `root`. */
+async function aliceStart (root: SquidIdentity, executionId = 'exec-1', flow = reportFlow()): Promise<Operation> {
   const grant = await issueGrant(root, { audience: alice.id, resource: 'reports:read', action: 'use', ttlMs: HOUR }, { clock })
-  return await signStart(alice, { flowId: 'report', executionId, inputData: { month: '2026-01' }, grants: [grant] }, { clock })
+  return await signStart(alice, { flowId: 'report', flow, executionId, inputData: { month: '2026-01' }, grants: [grant] }, { clock })
 }
 
 function stepOf (flow: FlowDefinition, admission: Partial<StepAdmission> | undefined, executionId = 'exec-1'): PeerStep {
@@ -73,12 +73,16 @@ describe('validatePeerStep (open work: no DAO subnet)', () => {
     })
   })
 
-  it('caches peer verdicts per flow sent with the operation: another flow is checked again', async () => {
+  it('refuses another flow sent with an operation whose verdict is cached: the signature binds the flow', async () => {
     const init = await executorPipeline()
     const operation = await aliceStart(coordinator)
     await validatePeerStep(init, stepOf(reportFlow(), { operation }), coordinator.id)
     const stricter = reportFlow({ requiredPermissions: ['reports:read', 'secrets:read'] })
     await expect(validatePeerStep(init, stepOf(stricter, { operation }), coordinator.id)).rejects.toMatchObject({
+      type: 'permission_denied', code: 'admission_mismatch', message: expect.stringMatching(/is not the one its actor signed/)
+    })
+    // an actor's own start of the stricter flow is checked on its own terms
+    await expect(validatePeerStep(init, stepOf(stricter, { operation: await aliceStart(coordinator, 'exec-1', stricter) }), coordinator.id)).rejects.toMatchObject({
       type: 'permission_denied', code: 'permission_missing', message: expect.stringMatching(/secrets:read is not granted/)
     })
   })
@@ -113,7 +117,7 @@ describe('validatePeerStep (a DAO subnet\'s flow)', () => {
 
   it('refuses a step sent by a node that is not a member of the subnet', async () => {
     const init = await executorPipeline()
-    const operation = await aliceStart(admin)
+    const operation = await aliceStart(admin, 'exec-1', daoFlow)
     await expect(validatePeerStep(init, stepOf(daoFlow, { operation, admittedBy: outsider.id }), outsider.id)).rejects.toMatchObject({
       name: 'PermissionDeniedError', type: 'permission_denied', code: 'coordinator_not_a_member', message: expect.stringMatching(/not a member of DAO subnet dao\.a/)
     })
@@ -122,13 +126,13 @@ describe('validatePeerStep (a DAO subnet\'s flow)', () => {
   it('roots grants in the subnet\'s admins and in vouching members only', async () => {
     const init = await executorPipeline()
     // the DAO's admin: a root for its subnet's work admitted elsewhere, not for local admissions
-    const byAdmin = await aliceStart(admin)
+    const byAdmin = await aliceStart(admin, 'exec-1', daoFlow)
     await expect(validatePeerStep(init, stepOf(daoFlow, { operation: byAdmin, admittedBy: coordinator.id }), coordinator.id)).resolves.toMatchObject({ valid: true })
     await expect(init.pipeline.validateStep(daoFlow.steps[0], { operation: byAdmin, flow: daoFlow })).rejects.toMatchObject({ code: 'issuer_not_authorized' })
     // a member that admitted it vouches, even when another member sends the step
-    await expect(validatePeerStep(init, stepOf(daoFlow, { operation: await aliceStart(coordinator), admittedBy: coordinator.id }), relay.id)).resolves.toMatchObject({ valid: true })
+    await expect(validatePeerStep(init, stepOf(daoFlow, { operation: await aliceStart(coordinator, 'exec-1', daoFlow), admittedBy: coordinator.id }), relay.id)).resolves.toMatchObject({ valid: true })
     // a non-member named as the admitting node is no root
-    await expect(validatePeerStep(init, stepOf(daoFlow, { operation: await aliceStart(outsider), admittedBy: outsider.id }), relay.id)).rejects.toMatchObject({
+    await expect(validatePeerStep(init, stepOf(daoFlow, { operation: await aliceStart(outsider, 'exec-1', daoFlow), admittedBy: outsider.id }), relay.id)).rejects.toMatchObject({
       type: 'permission_denied', code: 'issuer_not_authorized'
     })
   })
@@ -161,7 +165,7 @@ describe('checkOnBehalf (a child flow of a taken-over execution)', () => {
     try {
       const child = { ...reportFlow(), id: 'child', owner: 'local', metadata: { ...reportFlow().metadata, requiredPermissions: [] } }
       const selfGrant = await issueGrant(coordinator, { audience: coordinator.id, resource: '*', action: '*', ttlMs: HOUR }, { clock })
-      const parent = await signStart(coordinator, { flowId: 'report', executionId: 'exec-1', inputData: {}, grants: [selfGrant] }, { clock })
+      const parent = await signStart(coordinator, { flowId: 'report', flow: reportFlow(), executionId: 'exec-1', inputData: {}, grants: [selfGrant] }, { clock })
       await expect(node.checkOnBehalf(parent, child)).rejects.toMatchObject({ type: 'permission_denied', code: 'issuer_not_authorized' })
       await expect(node.checkOnBehalf(parent, child, coordinator.id)).resolves.toBeUndefined()
     } finally {

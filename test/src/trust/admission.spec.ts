@@ -4,30 +4,37 @@
  * keyring key derived from an identity is stable and identity-specific.
  */
 import { describe, expect, it } from 'vitest'
+import type { FlowDefinition } from '../../../shared/flow.js'
 import {
   admissionOf, canAccessFlow, canAccessSubnet, checkAdmission, createIdentity, findStep, identityFromSeed, keyringMasterKey,
   createTrustPipeline, selfSigned, signatureVerifier, signStart, startPayloadOf, toBase64url, withAdmission, ADMISSION_VARIABLE
 } from '../../../src/trust/index.js'
 
 const alice = await createIdentity()
+const reportFlow: FlowDefinition = {
+  id: 'report', name: 'report', version: '1.0.0', owner: alice.id,
+  steps: [{ id: 'note', type: 'task', action: 'qflow.action.log', params: { message: 'hi' } }],
+  metadata: { tags: ['reports'], category: 'finance', visibility: 'public', requiredPermissions: ['reports:read'] },
+  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z'
+}
 
 describe('admission', () => {
   it('binds a start operation to its flow, execution id and input', async () => {
-    const op = await signStart(alice, { flowId: 'report', executionId: 'exec-1', inputData: { month: '2026-01' } })
-    expect(startPayloadOf(op)).toEqual({ flowId: 'report', executionId: 'exec-1', input: expect.stringMatching(/^bafyrei/) })
+    const op = await signStart(alice, { flowId: 'report', flow: reportFlow, executionId: 'exec-1', inputData: { month: '2026-01' } })
+    expect(startPayloadOf(op)).toEqual({ flowId: 'report', flow: expect.stringMatching(/^bafyrei/), executionId: 'exec-1', input: expect.stringMatching(/^bafyrei/) })
     expect(op.context).toEqual({ executionId: 'exec-1' })
-    const execution = { executionId: 'exec-1', flowId: 'report', inputData: { month: '2026-01' } }
+    const execution = { executionId: 'exec-1', flow: reportFlow, inputData: { month: '2026-01' } }
     expect(checkAdmission(op, execution).executionId).toBe('exec-1')
-    for (const [patch, why] of [[{ executionId: 'exec-2' }, /signed for execution exec-1, not exec-2/], [{ flowId: 'other' }, /signed for flow report, not other/],
+    for (const [patch, why] of [[{ executionId: 'exec-2' }, /signed for execution exec-1, not exec-2/], [{ flow: { ...reportFlow, id: 'other' } }, /signed for flow report, not other/],
       [{ inputData: { month: '2026-02' } }, /signed for input bafyrei\w+, not bafyrei/]] as const) {
       expect(() => checkAdmission(op, { ...execution, ...patch })).toThrow(expect.objectContaining({ type: 'permission_denied', code: 'admission_mismatch', message: expect.stringMatching(why) }))
     }
-    expect(() => startPayloadOf({ ...op, payload: { flowId: 'report', executionId: 'bad id!', input: 'bafy' } })).toThrow(/payload\.executionId must be/)
+    expect(() => startPayloadOf({ ...op, payload: { flowId: 'report', flow: 'bafy', executionId: 'bad id!', input: 'bafy' } })).toThrow(/payload\.executionId must be/)
     expect(() => startPayloadOf({ ...op, type: 'external-event' })).toThrow(/not flow-execution/)
   })
 
   it('travels in the execution context as plain data', async () => {
-    const op = await signStart(alice, { flowId: 'f', executionId: 'exec-9', inputData: {}, parent: 'exec-1' })
+    const op = await signStart(alice, { flowId: 'f', flow: reportFlow, executionId: 'exec-9', inputData: {}, parent: 'exec-1' })
     const context = withAdmission({ variables: { region: 'eu' } }, op)
     expect(context.variables).toEqual({ region: 'eu', [ADMISSION_VARIABLE]: op })
     const back = admissionOf({ variables: context.variables ?? {} })
@@ -86,9 +93,9 @@ describe('admission', () => {
     const bob = await createIdentity()
     const trust = await createTrustPipeline({ clock: { now: () => Date.now() }, authorities: [], rateLimit: { capacity: 1, perSecond: 0.001 }, unlimited: [alice.id], requireDidOwner: false })
     const flowOf = (owner: string): any => ({ id: 'f', name: 'f', version: '1', owner, steps: [{ id: 'a', type: 'task', action: 'qflow.action.log', params: {} }], metadata: { tags: [], category: 'c', visibility: 'public', requiredPermissions: [] }, createdAt: '', updatedAt: '' })
-    for (const n of [1, 2, 3]) await trust.pipeline.validate(await signStart(alice, { flowId: 'f', executionId: `exec-a${n}`, inputData: {} }), { flow: flowOf(alice.id) })
-    await trust.pipeline.validate(await signStart(bob, { flowId: 'f', executionId: 'exec-b1', inputData: {} }), { flow: flowOf(bob.id) })
-    await expect(trust.pipeline.validate(await signStart(bob, { flowId: 'f', executionId: 'exec-b2', inputData: {} }), { flow: flowOf(bob.id) }))
+    for (const n of [1, 2, 3]) await trust.pipeline.validate(await signStart(alice, { flowId: 'f', flow: flowOf(alice.id), executionId: `exec-a${n}`, inputData: {} }), { flow: flowOf(alice.id) })
+    await trust.pipeline.validate(await signStart(bob, { flowId: 'f', flow: flowOf(bob.id), executionId: 'exec-b1', inputData: {} }), { flow: flowOf(bob.id) })
+    await expect(trust.pipeline.validate(await signStart(bob, { flowId: 'f', flow: flowOf(bob.id), executionId: 'exec-b2', inputData: {} }), { flow: flowOf(bob.id) }))
       .rejects.toMatchObject({ layer: 'qerberos', code: 'rate_limited', type: 'resource_exhausted' })
   })
 })
