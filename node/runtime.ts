@@ -21,6 +21,8 @@ import type { CodePolicy, PooledSandboxHost, SandboxInit } from '../src/sandbox/
 import type { HeliaStateStore, Keyring } from '../src/state/index.js'
 import { validatePeerStep } from '../src/trust/index.js'
 import type { DaoRegistry, SquidIdentity, TrustPipeline, ValidationPipeline } from '../src/trust/index.js'
+// node:crypto sha256 for content ids (src/util/sha256.ts) before anything hashes
+import './platform/sha256-node.js'
 import { lockDataDir } from './platform/data-lock.js'
 import { openNodeStateStore } from './platform/helia-node.js'
 import { threadSandboxHost } from './platform/thread-sandbox-host.js'

@@ -19,6 +19,8 @@ import { heliaStateStore, localKeyring } from '../../src/state/index.js'
 import type { HeliaStateStore, HeliaStateStoreInit, Keyring } from '../../src/state/index.js'
 import { nodeAesGcm } from './aes-gcm-cipher.js'
 import { openLevelStores } from './level-stores.js'
+// node:crypto's sha256 for the isomorphic hot paths (operation digests, payload CIDs): installed on import
+import './sha256-node.js'
 import type { BatchedLevelBlockstore } from './level-stores.js'
 import type { LevelDatastore } from 'datastore-level'
 

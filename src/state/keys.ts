@@ -33,8 +33,20 @@ export const FLOW_PREFIX = '/qflow/f'
 /** Where a pointer lives: an execution record in `a` (active) or `t` (terminal), a flow in `f`. */
 export type RecordLocation = 'a' | 't' | 'f'
 
+/** Keys of recent executions (a record is written at each step boundary): [active, terminal]. */
+const execKeys = new Map<string, [Key | undefined, Key | undefined]>()
+const EXEC_KEYS_MAX = 4096
+
+/** The key of an execution's record in the active (`a`) or terminal (`t`) set. Keys are not mutated: callers share them. */
 export function execKey (id: string, loc: 'a' | 't'): Key {
-  return new Key(`${loc === 'a' ? ACTIVE_PREFIX : TERMINAL_PREFIX}/${encodeId(id)}`)
+  let keys = execKeys.get(id)
+  if (keys == null) {
+    if (execKeys.size >= EXEC_KEYS_MAX) execKeys.clear()
+    keys = [undefined, undefined]
+    execKeys.set(id, keys)
+  }
+  const at = loc === 'a' ? 0 : 1
+  return (keys[at] ??= new Key(`${loc === 'a' ? ACTIVE_PREFIX : TERMINAL_PREFIX}/${encodeId(id)}`))
 }
 
 export function flowKey (id: string): Key {

@@ -2,14 +2,15 @@
  * Canonical bytes for signing and hashing. dag-cbor is deterministic (map keys sorted,
  * shortest integer forms, no undefined), so a value has exactly one encoding; a signature
  * covers `"<domain>\n" ‖ dag-cbor(unsigned fields)`, the domain keeping an envelope's
- * signature from passing as a grant's. Hashes are sha2-256 (@noble/hashes: synchronous in
- * every runtime, ~4 µs for a small operation).
+ * signature from passing as a grant's. Hashes are sha2-256, synchronous in every runtime
+ * (`src/util/sha256.ts`: @noble/hashes by default, node:crypto once the Node platform installed it).
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { base32 } from 'multiformats/bases/base32'
 import { base64url } from 'multiformats/bases/base64'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
+import { sha256 } from '../util/sha256.js'
 
 export const SHA2_256 = 0x12
 export const DAG_CBOR = 0x71
@@ -63,9 +64,19 @@ export function sha256Bytes (bytes: Uint8Array): Uint8Array {
   return sha256(bytes)
 }
 
-/** CIDv1 (dag-cbor, sha2-256) of already-encoded bytes, base32 (`bafyrei…`). */
+/** The bytes of a CIDv1 (dag-cbor, sha2-256) before its digest: version, codec, hash code, digest length. */
+const CID_PREFIX = CID.createV1(DAG_CBOR, createDigest(SHA2_256, new Uint8Array(32))).bytes.subarray(0, 4)
+
+/**
+ * CIDv1 (dag-cbor, sha2-256) of already-encoded bytes, base32 (`bafyrei…`): the string
+ * `CID.createV1(...).toString()` gives, written straight from the prefix and the digest
+ * (no CID object: this names every operation, payload and audit entry).
+ */
 export function cidOfEncoded (bytes: Uint8Array): string {
-  return CID.createV1(DAG_CBOR, createDigest(SHA2_256, sha256(bytes))).toString()
+  const cid = new Uint8Array(CID_PREFIX.length + 32)
+  cid.set(CID_PREFIX, 0)
+  cid.set(sha256(bytes), CID_PREFIX.length)
+  return base32.encode(cid)
 }
 
 /** CIDv1 of a value's dag-cbor encoding: how payloads, grants and policies are named. */

@@ -19,6 +19,9 @@ import type { SquidIdentity } from './identity/identity.js'
 import type { SignatureVerifier } from './identity/verifier.js'
 import type { ReplayCache } from './replay-cache.js'
 
+/** The clock envelopes are stamped with when the caller gives none (one, not one per signature). */
+const defaultClock = systemClock()
+
 /** Default allowed clock skew: ±5 minutes. */
 export const DEFAULT_SKEW_MS = 5 * 60_000
 
@@ -39,6 +42,43 @@ export function envelopeSigningBytes (envelope: UnsignedEnvelope): Uint8Array {
 }
 
 /**
+ * The bytes signed for envelopes made by {@link signFrozenEnvelope}: those envelopes are frozen
+ * when made, so the bytes stay theirs, and verifying one does not encode them again.
+ */
+const signedBytes = new WeakMap<SignedEnvelope, Uint8Array>()
+
+/**
+ * Like {@link signEnvelope}, for a payload whose CID the caller already computed (`payloadCid`,
+ * what `payloadHash(payload)` gives), and the envelope comes back frozen (its signed bytes are
+ * remembered with it). For the start path: `signOperation`.
+ */
+export async function signFrozenEnvelope (identity: SquidIdentity, what: { type: OperationType, target: string, payloadCid: string },
+  options: SignEnvelopeOptions = {}): Promise<SignedEnvelope> {
+  const unsigned: UnsignedEnvelope = {
+    actor: identity.id,
+    type: what.type,
+    target: what.target,
+    payloadHash: what.payloadCid,
+    nonce: options.nonce ?? randomNonce(),
+    timestamp: Math.trunc((options.clock ?? defaultClock).now())
+  }
+  const bytes = envelopeSigningBytes(unsigned)
+  const envelope: SignedEnvelope = Object.freeze({ ...unsigned, signature: toBase64url(await identity.sign(bytes)) })
+  signedBytes.set(envelope, bytes)
+  return envelope
+}
+
+/** Actors that already passed `isDidKey` (decoding a did:key costs more than the rest of the shape check). */
+const didKeys = new Set<string>()
+function isKnownDidKey (actor: unknown): boolean {
+  if (typeof actor === 'string' && didKeys.has(actor)) return true
+  if (!isDidKey(actor)) return false
+  if (didKeys.size >= 1024) didKeys.clear()
+  didKeys.add(actor)
+  return true
+}
+
+/**
  * @example
  * const env = await signEnvelope(alice, { type: 'flow-execution', target: 'hello-world', payload: { input: {} } })
  */
@@ -50,7 +90,7 @@ export async function signEnvelope (identity: SquidIdentity, what: { type: Opera
     target: what.target,
     payloadHash: payloadHash(what.payload),
     nonce: options.nonce ?? randomNonce(),
-    timestamp: Math.trunc((options.clock ?? systemClock()).now())
+    timestamp: Math.trunc((options.clock ?? defaultClock).now())
   }
   return { ...unsigned, signature: toBase64url(await identity.sign(envelopeSigningBytes(unsigned))) }
 }
@@ -60,7 +100,7 @@ export function checkEnvelopeShape (value: unknown): SignedEnvelope {
   const bad = (why: string): never => { throw new MalformedError('envelope_malformed', `malformed envelope: ${why}`) }
   if (value == null || typeof value !== 'object') return bad('not an object')
   const e = value as Record<string, unknown>
-  if (!isDidKey(e.actor)) bad('actor is not an sQuid identity (did:key)')
+  if (!isKnownDidKey(e.actor)) bad('actor is not an sQuid identity (did:key)')
   if (!(OPERATION_TYPES as readonly unknown[]).includes(e.type)) bad(`type must be one of ${OPERATION_TYPES.join(', ')}`)
   if (typeof e.target !== 'string' || e.target === '') bad('target must be a non-empty string')
   if (typeof e.payloadHash !== 'string' || !e.payloadHash.startsWith('bafy')) bad('payloadHash must be a dag-cbor CID')
@@ -87,7 +127,7 @@ export async function verifyEnvelopeSignature (value: unknown, verifier: Signatu
       throw new MalformedError('payload_mismatch', `the payload does not match the signed payloadHash (${envelope.payloadHash}, got ${hash})`)
     }
   }
-  if (!await verifier.verify(envelope.actor, envelope.signature, envelopeSigningBytes(envelope))) {
+  if (!await verifier.verify(envelope.actor, envelope.signature, signedBytes.get(envelope) ?? envelopeSigningBytes(envelope))) {
     throw new InvalidSignatureError(`the envelope signature does not verify for ${envelope.actor}: forged, altered, or signed with another key`,
       { actor: envelope.actor })
   }

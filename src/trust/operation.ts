@@ -4,12 +4,14 @@
  * The operation hash keys the pipeline's result cache. An operation is immutable once
  * validated: `operationDigest` freezes its plain objects and arrays and remembers the digest
  * per object, so re-validating the same object costs a WeakMap lookup. (Typed arrays cannot
- * be frozen: do not mutate the bytes of a sealed payload after validating it.)
+ * be frozen: do not mutate the bytes of a sealed payload after validating it.) `signOperation`
+ * encodes the payload once: a payload of plain data is frozen there and its CID remembered
+ * for the digest, and the envelope comes back frozen with its signed bytes.
  */
 import type { Operation, OperationContext, OperationType } from '../../shared/trust.js'
 import type { Clock } from '../interface/clock.js'
 import { cidOfEncoded, encodeCanonical, randomNonce, sha256Bytes, toBase64url } from './encoding.js'
-import { signEnvelope } from './envelope.js'
+import { signFrozenEnvelope } from './envelope.js'
 import type { SquidIdentity } from './identity/identity.js'
 
 export interface OperationFields {
@@ -25,7 +27,11 @@ export interface OperationFields {
  * const op = await signOperation(alice, { type: 'flow-execution', target: 'hello-world', payload: { input: { name: 'Ada' } } })
  */
 export async function signOperation (identity: SquidIdentity, fields: OperationFields, options: { clock?: Pick<Clock, 'now'>, nonce?: string } = {}): Promise<Operation> {
-  const envelope = await signEnvelope(identity, fields, options)
+  // the payload is encoded and hashed once, for the envelope and for the pipeline's digest
+  const bytes = encodeCanonical(fields.payload)
+  const payloadCid = cidOfEncoded(bytes)
+  if (freezePlain(fields.payload)) payloadDigests.set(fields.payload as object, { payloadCid, payloadSize: bytes.length })
+  const envelope = await signFrozenEnvelope(identity, { type: fields.type, target: fields.target, payloadCid }, options)
   return {
     operationId: fields.operationId ?? `op-${randomNonce()}`,
     type: fields.type,
@@ -48,7 +54,30 @@ export interface OperationDigest {
 }
 
 const memo = new WeakMap<object, OperationDigest>()
+/** Payloads `signOperation` encoded and froze: their CID and size, known without encoding them again. */
+const payloadDigests = new WeakMap<object, Omit<OperationDigest, 'hash'>>()
 const encoder = new TextEncoder()
+
+/**
+ * Deep-freezes a payload made only of plain objects, arrays and primitives, and says whether it
+ * did: a primitive, bytes (typed arrays cannot be frozen) or any other class leave the payload
+ * as it is, and its digest is not remembered.
+ */
+function freezePlain (value: unknown): boolean {
+  if (value == null || typeof value !== 'object') return false
+  const objects: object[] = []
+  const collect = (v: unknown): boolean => {
+    if (v == null || typeof v !== 'object') return true
+    const proto = Object.getPrototypeOf(v)
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return false
+    objects.push(v)
+    for (const child of Object.values(v)) if (!collect(child)) return false
+    return true
+  }
+  if (!collect(value)) return false
+  for (const o of objects) Object.freeze(o)
+  return true
+}
 
 function deepFreeze (value: unknown): void {
   if (value == null || typeof value !== 'object' || ArrayBuffer.isView(value) || Object.isFrozen(value)) return
@@ -76,11 +105,20 @@ function plain (_key: string, value: unknown): unknown {
 export function operationDigest (operation: Operation): OperationDigest {
   const known = memo.get(operation)
   if (known != null) return known
-  const bytes = encodeCanonical(operation.payload)
-  const payloadCid = cidOfEncoded(bytes)
+  const payload = operation.payload
+  const signed = payload != null && typeof payload === 'object' ? payloadDigests.get(payload) : undefined
+  let payloadCid: string
+  let payloadSize: number
+  if (signed != null) {
+    ({ payloadCid, payloadSize } = signed)
+  } else {
+    const bytes = encodeCanonical(payload)
+    payloadCid = cidOfEncoded(bytes)
+    payloadSize = bytes.length
+  }
   const { operationId, type, actor, target, context, envelope } = operation
   const json = JSON.stringify(['qflow:operation:v1', operationId, type, actor, target, payloadCid, context ?? {}, envelope], plain)
-  const digest = { hash: toBase64url(sha256Bytes(encoder.encode(json))), payloadCid, payloadSize: bytes.length }
+  const digest = { hash: toBase64url(sha256Bytes(encoder.encode(json))), payloadCid, payloadSize }
   deepFreeze(operation)
   memo.set(operation, digest)
   return digest

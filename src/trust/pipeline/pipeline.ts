@@ -8,7 +8,6 @@
  * A step of an operation admitted elsewhere (`vouchers`) is cached under a digest of the flow,
  * step and params it came with as well (`peerKey`), since those came from another node.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { ErrorType } from '../../../shared/errors.js'
 import type { FlowStep } from '../../../shared/flow.js'
@@ -16,6 +15,7 @@ import { VALIDATION_LAYERS } from '../../../shared/trust.js'
 import type { Operation, ValidationHistoryEntry, ValidationLayerName, ValidationResult, ValidationWarning } from '../../../shared/trust.js'
 import type { Clock } from '../../interface/clock.js'
 import { MalformedError, ValidationFailedError } from '../errors.js'
+import { sha256 } from '../../util/sha256.js'
 import { Lru } from '../lru.js'
 import { operationDigest } from '../operation.js'
 import type { OperationDigest } from '../operation.js'
@@ -29,7 +29,10 @@ export interface ValidationPipelineInit {
   clock: Pick<Clock, 'now'>
   /** Default: in memory. */
   history?: ValidationHistory
-  /** Cached layer verdicts (default 10,000). */
+  /**
+   * Cached layer verdicts, about (default 10,000): they are kept per operation (the verdicts of
+   * its admission and of its steps together), for up to `cacheSize / 4` operations.
+   */
   cacheSize?: number
 }
 
@@ -38,6 +41,7 @@ export interface PipelineMetrics {
   accepted: number
   rejected: number
   rejectedBy: Record<ValidationLayerName, number>
+  /** Verdict lookups; `size`: operations with cached verdicts. */
   cache: { hits: number, misses: number, hitRate: number, size: number }
 }
 
@@ -61,11 +65,17 @@ function toIssueVerdict (layer: ValidationLayerName, err: any): LayerVerdict {
   })
 }
 
+/** The cached verdicts of one operation, under one policy version (by `layer|scope|peerKey`). */
+interface OperationVerdicts { policy: string, verdicts: Map<string, LayerVerdict> }
+
 export function validationPipeline (init: ValidationPipelineInit): ValidationPipeline {
   const { layers, clock } = init
   const ordered: Array<ValidationLayer<ValidationLayerName>> = VALIDATION_LAYERS.map(name => layers[name])
   const history = init.history ?? memoryValidationHistory()
-  const cache = new Lru<string, LayerVerdict>(init.cacheSize ?? 10_000)
+  // one entry per operation (keyed by its hash): one LRU insertion per operation, not one per
+  // verdict, and short keys per layer; an entry made under another policy version is dropped
+  const cache = new Lru<string, OperationVerdicts>(Math.max(1, Math.ceil((init.cacheSize ?? 10_000) / 4)))
+  const lookups = { hits: 0, misses: 0 }
   const counts = { validations: 0, accepted: 0, rejected: 0, rejectedBy: { qlock: 0, qonsent: 0, qindex: 0, qerberos: 0 } }
 
   const policyVersion = (): string => ordered.map(l => String(l.policyVersion?.() ?? 0)).join('.')
@@ -93,15 +103,24 @@ export function validationPipeline (init: ValidationPipelineInit): ValidationPip
       throw new ValidationFailedError(result, { operationId: operation.operationId, check, ...(v?.retryAfterMs != null ? { retryAfterMs: v.retryAfterMs } : {}) })
     }
 
+    let entry = cache.get(input.opHash)
+    if (entry == null || entry.policy !== policy) {
+      entry = { policy, verdicts: new Map() }
+      cache.set(input.opHash, entry)
+    }
+    const { verdicts } = entry
     for (const layer of ordered) {
-      const key = `${input.opHash}|${policy}|${layer.name}|${layer.scope?.(input) ?? input.step?.step.id ?? ''}|${input.peerKey ?? ''}`
-      let v = cache.get(key)
-      if (v != null && (v.validUntil ?? Infinity) <= input.now) { cache.delete(key); cache.hits--; cache.misses++; v = undefined }
+      const key = `${layer.name}|${layer.scope?.(input) ?? input.step?.step.id ?? ''}|${input.peerKey ?? ''}`
+      let v = verdicts.get(key)
+      if (v != null && (v.validUntil ?? Infinity) <= input.now) { verdicts.delete(key); v = undefined }
       if (v == null) {
+        lookups.misses++
         allCached = false
         try { v = await layer.check(input) } catch (err) { v = toIssueVerdict(layer.name, err) }
         if (v.errors.length > 0) return finish(false, layer.name, v)
-        cache.set(key, v)
+        verdicts.set(key, v)
+      } else {
+        lookups.hits++
       }
       let gate: LayerVerdict | undefined
       try { gate = layer.gate?.(input) } catch (err) { gate = toIssueVerdict(layer.name, err) }
@@ -150,7 +169,10 @@ export function validationPipeline (init: ValidationPipelineInit): ValidationPip
     },
     getValidationHistory: async (operationId) => await history.list(operationId),
     policyVersion,
-    metrics: () => ({ ...counts, rejectedBy: { ...counts.rejectedBy }, cache: { hits: cache.hits, misses: cache.misses, hitRate: cache.hitRate(), size: cache.size } })
+    metrics: () => {
+      const total = lookups.hits + lookups.misses
+      return { ...counts, rejectedBy: { ...counts.rejectedBy }, cache: { hits: lookups.hits, misses: lookups.misses, hitRate: total === 0 ? 0 : lookups.hits / total, size: cache.size } }
+    }
   }
 }
 
