@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { FlowStep } from '../../../../shared/flow.js'
+import type { FlowDefinition, FlowStep } from '../../../../shared/flow.js'
 import type { ValidationLayerName } from '../../../../shared/trust.js'
 import { createIdentity } from '../../../../src/trust/index.js'
 import { signOperation } from '../../../../src/trust/operation.js'
@@ -21,6 +21,8 @@ function countingLayers (): { layers: ValidationLayers, checks: Record<Validatio
 }
 
 const step = (id: string): FlowStep => ({ id, type: 'task', action: 'qflow.action.transform', params: {} }) as FlowStep
+/** The layers here read nothing of the flow: a minimal one for the step context. */
+const flow = { id: 'f', steps: [step('a'), step('b')] } as unknown as FlowDefinition
 const sign = async (n: number): Promise<Awaited<ReturnType<typeof signOperation>>> =>
   await signOperation(alice, { type: 'flow-execution', target: 'f', payload: { n } })
 
@@ -31,12 +33,12 @@ describe('the pipeline verdict cache (per operation)', () => {
     const op = await sign(1)
     await pipeline.validate(op)
     expect(checks).toEqual({ qlock: 1, qonsent: 1, qindex: 1, qerberos: 1 })
-    await pipeline.validateStep(step('a'), { operation: op })
+    await pipeline.validateStep(step('a'), { operation: op, flow })
     // qlock's verdict is the admission's (scope ''); the others depend on the step or mode
     expect(checks).toEqual({ qlock: 1, qonsent: 2, qindex: 2, qerberos: 2 })
-    await pipeline.validateStep(step('a'), { operation: JSON.parse(JSON.stringify(op)) })
+    await pipeline.validateStep(step('a'), { operation: JSON.parse(JSON.stringify(op)), flow })
     expect(checks).toEqual({ qlock: 1, qonsent: 2, qindex: 2, qerberos: 2 })
-    await pipeline.validateStep(step('b'), { operation: op })
+    await pipeline.validateStep(step('b'), { operation: op, flow })
     expect(checks).toEqual({ qlock: 1, qonsent: 3, qindex: 2, qerberos: 3 })
     expect(pipeline.metrics().cache).toMatchObject({ hits: 7, misses: 9, size: 1 })
   })
@@ -45,11 +47,11 @@ describe('the pipeline verdict cache (per operation)', () => {
     const { layers, checks, policy } = countingLayers()
     const pipeline = validationPipeline({ layers, clock: fakeClock() })
     const op = await sign(2)
-    await pipeline.validateStep(step('a'), { operation: op })
-    await pipeline.validateStep(step('a'), { operation: op })
+    await pipeline.validateStep(step('a'), { operation: op, flow })
+    await pipeline.validateStep(step('a'), { operation: op, flow })
     expect(checks.qonsent).toBe(1)
     policy.version++
-    await pipeline.validateStep(step('a'), { operation: op })
+    await pipeline.validateStep(step('a'), { operation: op, flow })
     expect(checks).toEqual({ qlock: 2, qonsent: 2, qindex: 2, qerberos: 2 })
   })
 
@@ -57,10 +59,10 @@ describe('the pipeline verdict cache (per operation)', () => {
     const { layers, checks } = countingLayers()
     const pipeline = validationPipeline({ layers, clock: fakeClock(), cacheSize: 8 })
     const ops = await Promise.all([3, 4, 5].map(sign))
-    for (const op of ops) await pipeline.validateStep(step('a'), { operation: op })
+    for (const op of ops) await pipeline.validateStep(step('a'), { operation: op, flow })
     expect(checks.qlock).toBe(3)
     expect(pipeline.metrics().cache.size).toBe(2)
-    await pipeline.validateStep(step('a'), { operation: ops[0] })
+    await pipeline.validateStep(step('a'), { operation: ops[0], flow })
     expect(checks.qlock).toBe(4)
   })
 })
