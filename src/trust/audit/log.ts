@@ -1,9 +1,12 @@
 /**
  * The audit log: every validation, appended as a dag-cbor block (CIDv1, sha2-256) that links
- * the previous entry by CID and is signed by the node that validated. The head CID commits to
- * the whole history. `verifyAuditLog` walks back from a head and reports the first (earliest)
- * broken link: a missing block, bytes that do not hash to their CID, a forged or untrusted
- * signature, or a sequence/link that does not follow.
+ * the previous entry by CID. The head CID commits to the whole history. Entries are written in
+ * batches and the last entry of each batch is signed by the node that validated: its signature
+ * covers its `prev` link, hence (by hash) every entry before it; the entries inside a batch name
+ * the signer but carry no signature of their own (one Ed25519 signature per batch instead of one
+ * per entry). `verifyAuditLog` walks back from a head and reports the first (earliest) broken
+ * link: a missing block, bytes that do not hash to their CID, a forged or untrusted signature, an
+ * entry no signature covers, or a sequence/link that does not follow.
  */
 import { collectBytes } from '../../util/bytes.js'
 import { CID } from 'multiformats/cid'
@@ -63,7 +66,7 @@ export interface AuditLogInit {
 
 /**
  * Appends are group-committed: those made while a batch is being written queue up and are
- * sealed (each signed, each linking the one before) and written together as the next batch.
+ * sealed (each linking the one before, the last one signed) and written together as the next batch.
  * An entry's time is taken when it is appended. A crash loses only entries whose `append`
  * had not resolved yet (the queued tail and the batch in flight).
  *
@@ -79,9 +82,10 @@ export function auditLog (init: AuditLogInit): AuditLog {
   let queue: Array<{ fields: AuditFields, at: number, resolve: (cid: string) => void, reject: (err: unknown) => void }> = []
   let draining = false
 
-  async function seal (fields: AuditFields, at: number, seq: number, prev: string | null): Promise<AuditBlock> {
+  /** One entry's block; only the last of a batch is signed (its signature covers the ones before by their CIDs). */
+  async function seal (fields: AuditFields, at: number, seq: number, prev: string | null, signed: boolean): Promise<AuditBlock> {
     const unsigned: UnsignedAuditEntry = compact({ ...fields, seq, prev, at, signer: init.signer.id })
-    const entry: SignedAuditEntry = { ...unsigned, signature: toBase64url(await init.signer.sign(auditSigningBytes(unsigned))) }
+    const entry: UnsignedAuditEntry | SignedAuditEntry = signed ? { ...unsigned, signature: toBase64url(await init.signer.sign(auditSigningBytes(unsigned))) } : unsigned
     const bytes = encodeCanonical(entry)
     return { cid: cidOfEncoded(bytes), bytes }
   }
@@ -94,8 +98,8 @@ export function auditLog (init: AuditLogInit): AuditLog {
       try {
         const blocks: AuditBlock[] = []
         let prev = head
-        for (const { fields, at } of batch) {
-          const block = await seal(fields, at, length + blocks.length, prev)
+        for (const [i, { fields, at }] of batch.entries()) {
+          const block = await seal(fields, at, length + blocks.length, prev, i === batch.length - 1)
           blocks.push(block)
           prev = block.cid
         }
@@ -139,6 +143,8 @@ export async function verifyAuditLog (head: string, options: { blocks: AuditBloc
   let from: string | undefined
   let expectedSeq: number | undefined
   let checked = 0
+  /** The signer whose valid signature on a later entry covers the entries walked next. */
+  let cover: string | undefined
   while (cid != null) {
     let bytes: Uint8Array
     try { bytes = await collectBytes(await options.blocks.get(CID.parse(cid))) } catch {
@@ -150,7 +156,7 @@ export async function verifyAuditLog (head: string, options: { blocks: AuditBloc
       problems.push({ cid, ...(expectedSeq != null ? { seq: expectedSeq } : {}), reason: 'tampered', message: `entry ${cid} was altered: its bytes hash to ${cidOfEncoded(bytes)}` })
       break
     }
-    let e: SignedAuditEntry
+    let e: UnsignedAuditEntry & { signature?: string }
     try { e = dagCbor.decode(bytes) } catch { problems.push({ cid, reason: 'malformed', message: `entry ${cid} is not dag-cbor` }); break }
     const seq = e.seq
     if (!Number.isSafeInteger(seq) || (seq === 0) !== (e.prev == null)) {
@@ -162,8 +168,19 @@ export async function verifyAuditLog (head: string, options: { blocks: AuditBloc
     }
     if (options.signers != null && !options.signers.includes(e.signer)) {
       problems.push({ cid, seq, reason: 'untrusted', message: `entry ${seq} (${cid}) is signed by ${e.signer}, not by a trusted node` })
+      cover = undefined
+    } else if (e.signature == null) {
+      // inside a batch: the next signed entry (walked already) covers it by its prev links
+      if (cover !== e.signer) {
+        problems.push({ cid, seq, reason: 'forged', message: cover == null
+          ? `entry ${seq} (${cid}) is not signed and no valid signature of a later entry covers it`
+          : `entry ${seq} (${cid}) names ${e.signer} as its signer but is covered by a signature of ${cover}` })
+      }
     } else if (!await options.verifier.verify(e.signer, e.signature, auditSigningBytes(e))) {
       problems.push({ cid, seq, reason: 'forged', message: `entry ${seq} (${cid}) has a signature that does not verify for ${e.signer}` })
+      cover = undefined
+    } else {
+      cover = e.signer
     }
     expectedSeq = seq - 1
     from = cid
