@@ -41,6 +41,11 @@ export function envelopeSigningBytes (envelope: UnsignedEnvelope): Uint8Array {
   return signingBytes(DOMAINS.envelope, { actor, type, target, payloadHash, nonce, timestamp })
 }
 
+/** The fields an identity signs: a fresh nonce and the clock's time unless given. */
+function unsignedEnvelope (identity: SquidIdentity, type: OperationType, target: string, hash: string, options: SignEnvelopeOptions): UnsignedEnvelope {
+  return { actor: identity.id, type, target, payloadHash: hash, nonce: options.nonce ?? randomNonce(), timestamp: Math.trunc((options.clock ?? defaultClock).now()) }
+}
+
 /**
  * The bytes signed for envelopes made by {@link signFrozenEnvelope}: those envelopes are frozen
  * when made, so the bytes stay theirs, and verifying one does not encode them again.
@@ -54,14 +59,7 @@ const signedBytes = new WeakMap<SignedEnvelope, Uint8Array>()
  */
 export async function signFrozenEnvelope (identity: SquidIdentity, what: { type: OperationType, target: string, payloadCid: string },
   options: SignEnvelopeOptions = {}): Promise<SignedEnvelope> {
-  const unsigned: UnsignedEnvelope = {
-    actor: identity.id,
-    type: what.type,
-    target: what.target,
-    payloadHash: what.payloadCid,
-    nonce: options.nonce ?? randomNonce(),
-    timestamp: Math.trunc((options.clock ?? defaultClock).now())
-  }
+  const unsigned = unsignedEnvelope(identity, what.type, what.target, what.payloadCid, options)
   const bytes = envelopeSigningBytes(unsigned)
   const envelope: SignedEnvelope = Object.freeze({ ...unsigned, signature: toBase64url(await identity.sign(bytes)) })
   signedBytes.set(envelope, bytes)
@@ -84,14 +82,7 @@ function isKnownDidKey (actor: unknown): boolean {
  */
 export async function signEnvelope (identity: SquidIdentity, what: { type: OperationType, target: string, payload: unknown },
   options: SignEnvelopeOptions = {}): Promise<SignedEnvelope> {
-  const unsigned: UnsignedEnvelope = {
-    actor: identity.id,
-    type: what.type,
-    target: what.target,
-    payloadHash: payloadHash(what.payload),
-    nonce: options.nonce ?? randomNonce(),
-    timestamp: Math.trunc((options.clock ?? defaultClock).now())
-  }
+  const unsigned = unsignedEnvelope(identity, what.type, what.target, payloadHash(what.payload), options)
   return { ...unsigned, signature: toBase64url(await identity.sign(envelopeSigningBytes(unsigned))) }
 }
 
