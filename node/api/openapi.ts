@@ -80,7 +80,7 @@ export function openApiDocument (): Json {
         post: { summary: 'Create a flow (JSON or YAML)', tags: ['flows'], requestBody: flowDoc, responses: { 201: flowWrite, ...errors(400, 401, 403, 409, 413, 415, 429) } }
       },
       '/api/v1/flows/{id}': {
-        get: { summary: 'Get a flow and its versions', tags: ['flows'], parameters: [flowId], responses: { 200: json({ type: 'object', properties: { flow: ref('FlowDefinition'), versions: { type: 'array' } } }, 'The flow'), ...errors(401, 404, 429) } },
+        get: { summary: 'Get a flow and its versions', tags: ['flows'], parameters: [flowId], responses: { 200: json({ type: 'object', properties: { flow: ref('FlowDefinition'), flowCid: { type: 'string', description: 'CID of the definition the relay runs (webhook secrets included): what a signed start names as `flow`' }, versions: { type: 'array' } } }, 'The flow'), ...errors(401, 404, 429) } },
         put: { summary: 'Update a flow', tags: ['flows'], parameters: [flowId], requestBody: flowDoc, responses: { 200: flowWrite, ...errors(400, 401, 403, 404, 413, 415, 429) } },
         delete: { summary: 'Delete a flow', tags: ['flows'], parameters: [flowId], responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 429) } }
       },

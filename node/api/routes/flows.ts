@@ -23,6 +23,7 @@ import { ForbiddenError } from '../auth/errors.js'
 import { readDocument, readJson } from '../body.js'
 import { atPath, FlowExistsError, InvalidRequestError, isTrustError } from '../errors.js'
 import { asOperation, OperationSchema } from '../operation-body.js'
+import { flowCid } from '../../../src/trust/index.js'
 import { parseWebhookParams, redactWebhookSecrets, WEBHOOK_TRIGGER } from '../webhook-params.js'
 
 /**
@@ -152,7 +153,8 @@ export function flowRoutes (components: FlowRoutesComponents): Hono {
     const id = c.req.param('id')
     const flow = await visibleFlow(c, id)
     const shown = getAccess(c).manages(flow.owner) ? flow : redactWebhookSecrets(flow)
-    return c.json({ flow: shown, versions: await store.listFlowVersions(id) })
+    // what a signed start names (`flowCid` of the definition this relay runs, secrets included)
+    return c.json({ flow: shown, flowCid: flowCid(flow), versions: await store.listFlowVersions(id) })
   })
 
   app.put('/:id', async (c) => {

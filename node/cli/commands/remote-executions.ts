@@ -73,10 +73,12 @@ async function signedStart (client: ApiClient, flowId: string, inputData: Record
   const { signStart } = await import('../../../src/trust/index.js')
   const grants = options.grants != null ? await readGrants(options.grants) : []
   const { identity, label } = await loadSigner(options)
-  const { flow } = await client.request<{ flow: FlowDefinition }>('GET', `/api/v1/flows/${encodeURIComponent(flowId)}`)
+  const { flow, flowCid } = await client.request<{ flow: FlowDefinition, flowCid?: string }>('GET', `/api/v1/flows/${encodeURIComponent(flowId)}`)
   if (flow == null || typeof flow !== 'object' || flow.id !== flowId) throw new CliError(`the relay answered GET /api/v1/flows/${flowId} without flow ${flowId}: there is no flow definition to sign for`)
+  // the relay names the CID of the definition it runs (it may hide webhook secrets from this caller); an older relay does not
+  const bound = typeof flowCid === 'string' && flowCid.startsWith('bafy') ? flowCid : flow
   // the id format of the engine's own (`randomIds`)
-  const operation = await signStart(identity, { flowId, flow, executionId: `exec-${randomUUID()}`, inputData, grants })
+  const operation = await signStart(identity, { flowId, flow: bound, executionId: `exec-${randomUUID()}`, inputData, grants })
   return { operation, label }
 }
 

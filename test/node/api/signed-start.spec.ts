@@ -185,6 +185,34 @@ describe('api: starts signed by the caller', () => {
     expect(replay.status).toBe(403)
     expect(await executionsOf('on-order')).toEqual(['exec-order-7'])
   })
+
+  it('names the CID of the definition it runs, so a caller who sees its webhook secrets redacted can still sign for it', async () => {
+    const hook = {
+      id: 'hook', name: 'Hook', metadata: { tags: ['demo'], category: 'examples', visibility: 'public', requiredPermissions: [] },
+      steps: [
+        { id: 'in', type: 'event-trigger', action: 'qflow.trigger.webhook', params: { auth: { type: 'token', token: 'not-for-bob-0123456789' } } },
+        { id: 'done', type: 'task', action: 'qflow.action.complete', params: { output: { ok: true } } }
+      ]
+    }
+    const created = await as('alice-token', 'POST', '/api/v1/flows', hook)
+    expect(created.status, await created.clone().text()).toBe(201)
+    // bob may run alice's flow (she grants it) but does not manage it: the secret is hidden from him
+    const grant = await trust.issueGrant(alice, { audience: bob.id, resource: 'flow:hook', action: 'execute', ttlMs: 60_000 })
+    const seen = await (await as('bob-token', 'GET', '/api/v1/flows/hook')).json()
+    expect(JSON.stringify(seen.flow)).not.toContain('not-for-bob-0123456789')
+    const full = await (await as('alice-token', 'GET', '/api/v1/flows/hook')).json()
+    expect(seen.flowCid).toBe(trust.flowCid(full.flow))
+    // signed for what bob was shown: another definition than the one the relay runs
+    const shown = await trust.signStart(bob, { flowId: 'hook', flow: seen.flow, executionId: 'exec-bob-shown', inputData: {}, grants: [grant] })
+    const refused = await as('bob-token', 'POST', '/api/v1/flows/hook/start', { operation: shown })
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toMatchObject({ path: 'operation', code: 'admission_mismatch' })
+    // signed for the CID the relay names: admitted as bob
+    const named = await trust.signStart(bob, { flowId: 'hook', flow: seen.flowCid, executionId: 'exec-bob-named', inputData: {}, grants: [grant] })
+    const started = await as('bob-token', 'POST', '/api/v1/flows/hook/start', { operation: named })
+    expect(started.status).toBe(201)
+    expect(await started.json()).toEqual({ executionId: 'exec-bob-named', actor: bob.id })
+  })
 })
 
 describe('api: signed starts without auth or admission', () => {
