@@ -5,13 +5,13 @@
  */
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import type { RemoteExecutionEvent } from '../../../shared/network.js'
 import { authMiddleware, createApiAuth } from '../../../node/api/auth/index.js'
 import { errorHandler } from '../../../node/api/errors.js'
 import { serveApi } from '../../../node/api/serve.js'
 import type { ApiServer } from '../../../node/api/serve.js'
 import { streamRoutes } from '../../../node/api/ws.js'
+import { connect } from './ws-client.js'
 import { testEngine } from '../../fixtures/engine.js'
 
 const TOKENS = new Map([['alice', 'did:key:z6MkAlice'], ['bob', 'did:key:z6MkBob']])
@@ -25,23 +25,6 @@ async function serve (remote: EventTarget): Promise<ApiServer> {
   return await serveApi({ app, port: 0 })
 }
 
-async function open (url: string): Promise<{ ws: WebSocket, messages: any[], next(pred: (m: any) => boolean): Promise<any> }> {
-  const ws = new WebSocket(url)
-  const messages: any[] = []
-  const waiters: Array<{ pred: (m: any) => boolean, resolve: (m: any) => void }> = []
-  ws.on('message', (data: Buffer) => {
-    const m = JSON.parse(data.toString())
-    messages.push(m)
-    for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m) }
-  })
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => { resolve() })
-    ws.once('unexpected-response', (_req: unknown, res: { statusCode: number }) => { reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })) })
-    ws.once('error', reject)
-  })
-  return { ws, messages, next: async (pred) => messages.find(pred) ?? await new Promise(resolve => { waiters.push({ pred, resolve }) }) }
-}
-
 const remoteEvent = (subnet: string, executionId: string, kind: RemoteExecutionEvent['kind'], at: number): RemoteExecutionEvent =>
   ({ kind, executionId, flowId: 'f', at, subnet, coordinator: '12D3KooWRemote' })
 
@@ -53,9 +36,9 @@ describe('api: DAO event stream with remote events', () => {
     const remote = new EventTarget()
     server = await serve(remote)
     const base = server.url.replace(/^http/, 'ws')
-    await expect(open(`${base}/ws/dao/dao-a/events`)).rejects.toMatchObject({ status: 401 })
-    await expect(open(`${base}/ws/dao/dao-a/events?access_token=bob`)).rejects.toMatchObject({ status: 403 })
-    const client = await open(`${base}/ws/dao/dao-a/events?access_token=alice`)
+    await expect(connect(`${base}/ws/dao/dao-a/events`)).rejects.toMatchObject({ status: 401 })
+    await expect(connect(`${base}/ws/dao/dao-a/events?access_token=bob`)).rejects.toMatchObject({ status: 403 })
+    const client = await connect(`${base}/ws/dao/dao-a/events?access_token=alice`)
     const send = (e: RemoteExecutionEvent): void => { remote.dispatchEvent(new CustomEvent('execution:event', { detail: e })) }
     send(remoteEvent('dao-b', 'other', 'execution.started', 1))
     send(remoteEvent('dao-a', 'x1', 'execution.started', 2))

@@ -1,46 +1,11 @@
 /** WebSocket streams through a real server on an ephemeral loopback port (`serveApi`), `ws` client. */
 import { afterEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
 import { createApiAuth } from '../../../node/api/auth/index.js'
 import { serveApi } from '../../../node/api/serve.js'
 import type { ApiServer } from '../../../node/api/serve.js'
 import { apiHarness, flowDoc, nextWait, waitingFlowDoc } from './setup.js'
 import type { ApiHarness } from './setup.js'
-
-interface Client {
-  ws: WebSocket
-  messages: any[]
-  /** Resolves with the first message (already received or not) matching `pred`. */
-  next(pred: (m: any) => boolean): Promise<any>
-  closed: Promise<{ code: number }>
-}
-
-async function connect (url: string, headers: Record<string, string> = {}): Promise<Client> {
-  const ws = new WebSocket(url, { headers })
-  const messages: any[] = []
-  const waiters: Array<{ pred: (m: any) => boolean, resolve: (m: any) => void }> = []
-  ws.on('message', (data: Buffer) => {
-    const m = JSON.parse(data.toString())
-    messages.push(m)
-    for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m) }
-  })
-  const closed = new Promise<{ code: number }>(resolve => { ws.on('close', (code: number) => { resolve({ code }) }) })
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => { resolve() })
-    ws.once('unexpected-response', (_req: unknown, res: { statusCode: number }) => { reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })) })
-    ws.once('error', reject)
-  })
-  return {
-    ws,
-    messages,
-    closed,
-    next: async (pred) => {
-      const found = messages.find(pred)
-      if (found != null) return found
-      return await new Promise(resolve => { waiters.push({ pred, resolve }) })
-    }
-  }
-}
+import { connect } from './ws-client.js'
 
 async function refused (url: string, headers: Record<string, string> = {}): Promise<number> {
   try {

@@ -15,9 +15,11 @@ import { createIdentity } from '../../../src/trust/index.js'
 import { nodeEd25519 } from '../../../node/platform/ed25519-node.js'
 import { startNetworkNode } from '../../../node/platform/network-node.js'
 import type { NetworkNode, NetworkNodeInit } from '../../../node/platform/network-node.js'
+import type { Lease } from '../../../src/network/index.js'
+import { deferred } from '../../fixtures/engine.js'
 
 /** Every node of a test shares 127.0.0.1: libp2p's per-host inbound rate limit (5/s) would refuse most. */
-const LOOPBACK_LIMITS = { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 200 }
+export const LOOPBACK_LIMITS = { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 200 }
 
 export interface ExecutorSpec extends Partial<Omit<NetworkNodeInit, 'identity' | 'dispatcher'>> {
   actions?: ActionDefinition[]
@@ -87,4 +89,19 @@ export async function startCluster (options: { subnet?: string, executors: Execu
       await Promise.allSettled([coordinator.stop(), ...executors.map(async e => await e.stop())])
     }
   }
+}
+
+/** A checkpoint CID for leases in tests (what a holder's last published state would be). */
+export const CHECKPOINT_CID = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+
+/** Resolves with the first lease of `executionId` that `node` knows (now or once updated) passing `test`. */
+export async function leaseSeen (node: NetworkNode, executionId: string, test: (l: Lease) => boolean): Promise<Lease> {
+  const known = node.leases.get(executionId)
+  if (known != null && test(known)) return known
+  const d = deferred<Lease>()
+  node.leases.addEventListener('lease:updated', (evt) => {
+    const lease = (evt as CustomEvent<Lease>).detail
+    if (lease.executionId === executionId && test(lease)) d.resolve(lease)
+  })
+  return await d.promise
 }

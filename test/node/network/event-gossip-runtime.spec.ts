@@ -12,8 +12,8 @@ import type { NetworkEvents } from '../../../node/platform/network-events.js'
 import { createNodeRuntime } from '../../../node/runtime.js'
 import type { NodeRuntime } from '../../../node/runtime.js'
 import { flow, log } from '../../fixtures/engine.js'
+import { LOOPBACK_LIMITS } from './cluster.js'
 
-const LOOPBACK_LIMITS = { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 200 }
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f().catch(() => {}) })
 

@@ -24,8 +24,7 @@ import type { NetworkEvents } from '../../../node/platform/network-events.js'
 import { startNetworkNode } from '../../../node/platform/network-node.js'
 import type { NetworkNode } from '../../../node/platform/network-node.js'
 import { flow, log, start } from '../../fixtures/engine.js'
-
-const LOOPBACK_LIMITS = { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 200 }
+import { LOOPBACK_LIMITS } from './cluster.js'
 
 interface Node { identity: SquidIdentity, net: NetworkNode, engine: ExecutionEngine, store: StateStore, gossip: NetworkEvents, heard: string[] }
 

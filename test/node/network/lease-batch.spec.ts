@@ -11,14 +11,13 @@ import { encodeLeaseBatch, leasesTopic, rendezvousWinner, signLeaseBatch } from 
 import { createIdentity } from '../../../src/trust/index.js'
 import { nodeEd25519 } from '../../../node/platform/ed25519-node.js'
 import { deferred } from '../../fixtures/engine.js'
-import { startCluster } from './cluster.js'
+import { CHECKPOINT_CID, startCluster } from './cluster.js'
 import type { Cluster } from './cluster.js'
 import type { NetworkNode } from '../../../node/platform/network-node.js'
 
 let cluster: Cluster | undefined
 afterEach(async () => { await cluster?.stop(); cluster = undefined })
 
-const CHECKPOINT = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 const N = 1200
 
 /** Resolves once `done()` holds, checked after every lease this node accepts. */
@@ -63,7 +62,7 @@ describe('batched coordinator leases', () => {
       })
     }
 
-    await Promise.all(ids.map(async id => await coordinator.leases.hold(id, CHECKPOINT)))
+    await Promise.all(ids.map(async id => await coordinator.leases.hold(id, CHECKPOINT_CID)))
     await Promise.all(seenRenewed)
     const fromHolder = messages.filter(m => m.from === coordinator.peerId)
     const carried = fromHolder.reduce((n, m) => n + m.leases, 0)
@@ -93,9 +92,9 @@ describe('batched coordinator leases', () => {
       if (!known()) await whenLeases(e, () => {}, known)
     }))
     expect(takeovers.map(t => t.executionId).sort()).toEqual([...held].sort())
-    for (const t of takeovers) expect(t).toEqual({ node: winners.get(t.executionId), executionId: t.executionId, checkpoint: CHECKPOINT })
+    for (const t of takeovers) expect(t).toEqual({ node: winners.get(t.executionId), executionId: t.executionId, checkpoint: CHECKPOINT_CID })
     for (const e of executors) {
-      for (const id of held) expect(e.leases.get(id)).toMatchObject({ holder: winners.get(id), seq: 1, checkpoint: CHECKPOINT })
+      for (const id of held) expect(e.leases.get(id)).toMatchObject({ holder: winners.get(id), seq: 1, checkpoint: CHECKPOINT_CID })
       for (const id of ended) expect(e.leases.get(id)).toMatchObject({ holder: coordinator.peerId, released: true })
     }
     // the successors announced their takeovers batched too

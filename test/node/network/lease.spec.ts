@@ -4,28 +4,15 @@
  * last checkpoint CID; a released lease is never taken over.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Lease } from '../../../src/network/index.js'
 import { rendezvousWinner } from '../../../src/network/index.js'
 import { deferred } from '../../fixtures/engine.js'
-import { startCluster } from './cluster.js'
+import { CHECKPOINT_CID, leaseSeen, startCluster } from './cluster.js'
 import type { Cluster } from './cluster.js'
-import type { NetworkNode } from '../../../node/platform/network-node.js'
 
 let cluster: Cluster | undefined
 afterEach(async () => { await cluster?.stop(); cluster = undefined })
 
-const CHECKPOINT = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 
-function seen (node: NetworkNode, executionId: string, test: (l: Lease) => boolean): Promise<Lease> {
-  const d = deferred<Lease>()
-  const known = node.leases.get(executionId)
-  if (known != null && test(known)) return Promise.resolve(known)
-  node.leases.addEventListener('lease:updated', (evt) => {
-    const lease = (evt as CustomEvent<Lease>).detail
-    if (lease.executionId === executionId && test(lease)) d.resolve(lease)
-  })
-  return d.promise
-}
 
 describe('coordinator leases', () => {
   it('hands a dead coordinator\'s execution to exactly one successor, with its checkpoint', async () => {
@@ -39,19 +26,19 @@ describe('coordinator leases', () => {
         firstTakeover.resolve()
       })
     }
-    await coordinator.leases.hold('exec-1', CHECKPOINT)
+    await coordinator.leases.hold('exec-1', CHECKPOINT_CID)
     await coordinator.leases.hold('exec-done')
-    await Promise.all(executors.map(async e => await seen(e, 'exec-1', l => l.holder === coordinator.peerId)))
+    await Promise.all(executors.map(async e => await leaseSeen(e, 'exec-1', l => l.holder === coordinator.peerId)))
     await coordinator.leases.release('exec-done')
-    await Promise.all(executors.map(async e => await seen(e, 'exec-done', l => l.released === true)))
+    await Promise.all(executors.map(async e => await leaseSeen(e, 'exec-done', l => l.released === true)))
 
     await coordinator.stop()
     await firstTakeover.promise
     const winner = rendezvousWinner(executors.map(e => e.peerId), 'exec-1')
     // every other node learns the successor's lease
-    await Promise.all(executors.filter(e => e.peerId !== winner).map(async e => await seen(e, 'exec-1', l => l.holder === winner)))
-    expect(takeovers).toEqual([{ node: winner, executionId: 'exec-1', checkpoint: CHECKPOINT, previous: coordinator.peerId }])
-    for (const e of executors) expect(e.leases.get('exec-1')).toMatchObject({ holder: winner, seq: 1, checkpoint: CHECKPOINT })
+    await Promise.all(executors.filter(e => e.peerId !== winner).map(async e => await leaseSeen(e, 'exec-1', l => l.holder === winner)))
+    expect(takeovers).toEqual([{ node: winner, executionId: 'exec-1', checkpoint: CHECKPOINT_CID, previous: coordinator.peerId }])
+    for (const e of executors) expect(e.leases.get('exec-1')).toMatchObject({ holder: winner, seq: 1, checkpoint: CHECKPOINT_CID })
     expect(await executors[0].leases.successor('exec-1', [coordinator.peerId])).toBe(winner)
   })
 })

@@ -4,10 +4,8 @@
  * topic late receives the leases others hold or released (so a node that was cut off learns them).
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Lease } from '../../../src/network/index.js'
 import type { NetworkNode } from '../../../node/platform/network-node.js'
-import { deferred } from '../../fixtures/engine.js'
-import { startCluster, startExecutor } from './cluster.js'
+import { CHECKPOINT_CID, leaseSeen, startCluster, startExecutor } from './cluster.js'
 import type { Cluster } from './cluster.js'
 import { nextEvent } from './takeover-cluster.js'
 
@@ -19,18 +17,7 @@ afterEach(async () => {
   cluster = undefined
 })
 
-const CHECKPOINT = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
 
-function seen (node: NetworkNode, executionId: string, test: (l: Lease) => boolean): Promise<Lease> {
-  const d = deferred<Lease>()
-  const known = node.leases.get(executionId)
-  if (known != null && test(known)) return Promise.resolve(known)
-  node.leases.addEventListener('lease:updated', (evt) => {
-    const lease = (evt as CustomEvent<Lease>).detail
-    if (lease.executionId === executionId && test(lease)) d.resolve(lease)
-  })
-  return d.promise
-}
 
 describe('leases under partition rules', () => {
   it('a node without a majority takes a lapsed lease nowhere; once it has one, it takes it over', async () => {
@@ -40,8 +27,8 @@ describe('leases under partition rules', () => {
     successor.leases.requireQuorum(() => majority)
     const takeovers: string[] = []
     successor.leases.addEventListener('lease:takeover', (e) => { takeovers.push((e as CustomEvent).detail.executionId) })
-    await coordinator.leases.hold('exec-q', CHECKPOINT)
-    await seen(successor, 'exec-q', l => l.holder === coordinator.peerId)
+    await coordinator.leases.hold('exec-q', CHECKPOINT_CID)
+    await leaseSeen(successor, 'exec-q', l => l.holder === coordinator.peerId)
 
     const stalled = nextEvent(successor.leases, 'lease:stalled', (d: any) => d.executionId === 'exec-q')
     await coordinator.stop()
@@ -51,15 +38,15 @@ describe('leases under partition rules', () => {
 
     const tookOver = nextEvent(successor.leases, 'lease:takeover', (d: any) => d.executionId === 'exec-q')
     majority = true
-    expect(await tookOver).toMatchObject({ previous: coordinator.peerId, checkpoint: CHECKPOINT })
+    expect(await tookOver).toMatchObject({ previous: coordinator.peerId, checkpoint: CHECKPOINT_CID })
     expect(successor.leases.get('exec-q')).toMatchObject({ holder: successor.peerId, seq: 1 })
   })
 
   it('never contests another node\'s lease; a late joiner receives the leases held and released before it came', async () => {
     cluster = await startCluster({ executors: [{ leaseMs: 600 }], coordinator: { leaseMs: 600 } })
     const { coordinator, executors: [other] } = cluster
-    await coordinator.leases.hold('exec-held', CHECKPOINT)
-    await seen(other, 'exec-held', l => l.holder === coordinator.peerId)
+    await coordinator.leases.hold('exec-held', CHECKPOINT_CID)
+    await leaseSeen(other, 'exec-held', l => l.holder === coordinator.peerId)
     const lost = nextEvent(other.leases, 'lease:lost', (d: any) => d.executionId === 'exec-held')
     await other.leases.hold('exec-held')
     expect(await lost).toEqual({ executionId: 'exec-held', holder: coordinator.peerId })
@@ -67,10 +54,10 @@ describe('leases under partition rules', () => {
     expect(other.leases.get('exec-held')).toMatchObject({ holder: coordinator.peerId, seq: 0 })
 
     await coordinator.leases.hold('exec-done')
-    await coordinator.leases.release('exec-done', CHECKPOINT)
+    await coordinator.leases.release('exec-done', CHECKPOINT_CID)
     const late = await startExecutor({ leaseMs: 600 }, coordinator.addresses())
     extra.push(late)
-    expect(await seen(late, 'exec-done', l => l.released === true)).toMatchObject({ holder: coordinator.peerId, checkpoint: CHECKPOINT, seq: 1 })
-    expect(await seen(late, 'exec-held', l => l.holder === coordinator.peerId)).toMatchObject({ checkpoint: CHECKPOINT })
+    expect(await leaseSeen(late, 'exec-done', l => l.released === true)).toMatchObject({ holder: coordinator.peerId, checkpoint: CHECKPOINT_CID, seq: 1 })
+    expect(await leaseSeen(late, 'exec-held', l => l.holder === coordinator.peerId)).toMatchObject({ checkpoint: CHECKPOINT_CID })
   })
 })

@@ -7,23 +7,17 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { flow, task } from '../../fixtures/engine.js'
-import { nextEvent, openRuntime, startRuntimes } from './takeover-cluster.js'
+import { nextEvent, openRuntime, startRuntimes, waitingFlow } from './takeover-cluster.js'
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f().catch(() => {}) })
-
-const waiting = flow([
-  task('first', 'qflow.action.transform', { output: { n: 1 } }),
-  { id: 'wait', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'go' } },
-  task('last', 'qflow.action.transform', { output: { first: '${steps.first.output.n}', got: '${steps.wait.output}' } })
-], { id: 'waits-for-go' })
 
 describe('partition and heal in a two-node subnet', () => {
   it('while cut off neither side runs or takes the execution over; after heal it completes once and both stores agree', async () => {
     const [a, b] = await startRuntimes(2, cleanup)
     const aNet = a.runtime.network!
     const bNet = b.runtime.network!
-    await a.runtime.engine.registerFlow(waiting)
+    await a.runtime.engine.registerFlow(waitingFlow)
     const prefetched: string[] = []
     bNet.takeover!.addEventListener('state:prefetched', (e) => { prefetched.push((e as CustomEvent).detail.checkpoint) })
     const takeovers: string[] = []
@@ -93,7 +87,7 @@ describe('partition and heal in a two-node subnet', () => {
   it('a coordinator that restarts recovers its execution; the other node takes it over once both are back, and the restarted copy yields', async () => {
     const [a, b] = await startRuntimes(2, cleanup)
     const bNet = b.runtime.network!
-    await a.runtime.engine.registerFlow(waiting)
+    await a.runtime.engine.registerFlow(waitingFlow)
     const prefetched: string[] = []
     bNet.takeover!.addEventListener('state:prefetched', (e) => { prefetched.push((e as CustomEvent).detail.checkpoint) })
     const waitingAt = nextEvent(a.runtime.engine.events, 'step:waiting')

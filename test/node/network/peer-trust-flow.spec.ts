@@ -10,40 +10,12 @@ import type { FlowDefinition } from '../../../shared/flow.js'
 import type { StepAdmission } from '../../../shared/trust.js'
 import type { StepRequest } from '../../../src/interface/dispatcher.js'
 import { cidOfValue, createIdentity, flowCid, issueGrant, signOperation, signStart } from '../../../src/trust/index.js'
-import type { SquidIdentity } from '../../../src/trust/index.js'
 import { nodeEd25519 } from '../../../node/platform/ed25519-node.js'
-import { startNetworkNode } from '../../../node/platform/network-node.js'
-import type { NetworkNode } from '../../../node/platform/network-node.js'
-import { createNodeRuntime } from '../../../node/runtime.js'
-import type { NodeRuntime } from '../../../node/runtime.js'
 import { flow, task } from '../../fixtures/engine.js'
+import { bareCoordinator, HOUR, runtimeNode, send } from './peer-trust-cluster.js'
 
-const HOUR = 3_600_000
-const LOOPBACK_LIMITS = { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 200 }
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f().catch(() => {}) })
-
-async function executorNode (runs: { n: number, params: unknown[] }): Promise<NodeRuntime> {
-  const runtime = await createNodeRuntime({
-    sandbox: false,
-    network: {
-      subnets: ['alpha'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: false, bootstrap: [], announceIntervalMs: 300, connectionLimits: LOOPBACK_LIMITS,
-      capabilities: ['runner'], remote: { maxAttempts: 1, silenceMs: 1500 }
-    }
-  })
-  cleanup.push(async () => { await runtime.close() })
-  runtime.actions.register({ name: 'test.count', stepTypes: ['task'], run: (params) => { runs.params.push(params); return { run: ++runs.n } } })
-  return runtime
-}
-
-async function bareCoordinator (identity: SquidIdentity, bootstrap: string[]): Promise<NetworkNode> {
-  const node = await startNetworkNode({
-    identity, subnets: ['alpha'], relay: false, bootstrap, announceIntervalMs: 300, connectionLimits: LOOPBACK_LIMITS, remote: { maxAttempts: 1, silenceMs: 1500 }
-  })
-  cleanup.push(async () => { await node.stop() })
-  await node.presence.waitForNodes('alpha', 1, { signal: AbortSignal.timeout(15_000) })
-  return node
-}
 
 /** A flow of one `test.count` step for `target`, owned by `owner`, needing `reports:read`. */
 const guarded = (owner: string, target = 'https://a.example'): FlowDefinition => flow(
@@ -54,15 +26,12 @@ function request (f: FlowDefinition, executionId: string, admission: StepAdmissi
   return { executionId, flowId: f.id, stepId: step.id, attempt: 1, idempotencyKey: `${executionId}:${step.id}:1`, step, params: step.params, admission }
 }
 
-const send = async (node: NetworkNode, r: StepRequest): Promise<unknown> =>
-  await node.dispatcher.dispatch(r, { signal: AbortSignal.timeout(15_000) }).catch((err: unknown) => err)
-
 describe('an executor runs only the flow the actor signed', () => {
   it('refuses a step sent with a modified flow or a modified step under a valid admission, and a start that binds no flow; nothing runs', async () => {
     const runs = { n: 0, params: [] as unknown[] }
-    const executor = await executorNode(runs)
+    const executor = await runtimeNode(cleanup, [], { runs })
     const [coordinatorId, alice] = await Promise.all([createIdentity({ backend: nodeEd25519 }), createIdentity()])
-    const coordinator = await bareCoordinator(coordinatorId, executor.network!.addresses())
+    const coordinator = await bareCoordinator(cleanup, coordinatorId, executor.network!.addresses())
     // alice may read reports on the coordinator's word (it vouches for what it admitted)
     const grant = await issueGrant(coordinatorId, { audience: alice.id, resource: 'reports:read', action: 'use', ttlMs: HOUR })
     const signed = guarded(alice.id)

@@ -4,17 +4,13 @@
  * voucher (peer authority), and so does any member it dispatches them to.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { flow, task } from '../../fixtures/engine.js'
-import { nextEvent, startRuntimes, SUBNET } from './takeover-cluster.js'
+import { nextEvent, startRuntimes, SUBNET, waitingFlow } from './takeover-cluster.js'
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f().catch(() => {}) })
 
-const daoFlow = flow([
-  task('first', 'qflow.action.transform', { output: { n: 1 } }),
-  { id: 'wait', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'go' } },
-  task('last', 'qflow.action.transform', { output: { first: '${steps.first.output.n}', got: '${steps.wait.output}' } })
-], { id: 'dao-waits', metadata: { tags: [], category: 'test', visibility: 'private', requiredPermissions: [], daoSubnet: SUBNET } })
+/** The waiting flow of the takeover tests, in the DAO subnet. */
+const daoFlow = { ...waitingFlow, id: 'dao-waits', metadata: { ...waitingFlow.metadata, visibility: 'private' as const, daoSubnet: SUBNET } }
 
 describe('peer authority on a successor', () => {
   it('a successor completes a node-signed execution of a DAO flow its admitting member started, with no authorities configured', async () => {

@@ -10,42 +10,11 @@ import type { StepRequest } from '../../../src/interface/dispatcher.js'
 import { createIdentity, issueGrant, signPolicy, signStart } from '../../../src/trust/index.js'
 import type { SquidIdentity } from '../../../src/trust/index.js'
 import { nodeEd25519 } from '../../../node/platform/ed25519-node.js'
-import { startNetworkNode } from '../../../node/platform/network-node.js'
-import type { NetworkNode } from '../../../node/platform/network-node.js'
-import { createNodeRuntime } from '../../../node/runtime.js'
-import type { NodeRuntime } from '../../../node/runtime.js'
 import { flow, task } from '../../fixtures/engine.js'
+import { bareCoordinator, HOUR, runtimeNode, send } from './peer-trust-cluster.js'
 
-const HOUR = 3_600_000
-const LOOPBACK_LIMITS = { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 200 }
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f().catch(() => {}) })
-
-/** A runtime in memory on the network that runs `test.count` steps (capability `runner` when `runs`). */
-async function runtimeNode (bootstrap: string[], options: { runs?: { n: number }, authorities?: string[] } = {}): Promise<NodeRuntime> {
-  const runtime = await createNodeRuntime({
-    sandbox: false,
-    ...(options.authorities != null ? { trust: { authorities: options.authorities } } : {}),
-    network: {
-      subnets: ['alpha'], listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: false, bootstrap, announceIntervalMs: 300, connectionLimits: LOOPBACK_LIMITS,
-      capabilities: options.runs != null ? ['runner'] : [], remote: { maxAttempts: 1, silenceMs: 1500 }
-    }
-  })
-  cleanup.push(async () => { await runtime.close() })
-  const runs = options.runs ?? { n: 0 }
-  runtime.actions.register({ name: 'test.count', stepTypes: ['task'], run: () => ({ run: ++runs.n }) })
-  return runtime
-}
-
-/** A bare coordinator (no pipeline): it signs the dispatch envelopes, the test builds the admissions. */
-async function bareCoordinator (identity: SquidIdentity, bootstrap: string[]): Promise<NetworkNode> {
-  const node = await startNetworkNode({
-    identity, subnets: ['alpha'], relay: false, bootstrap, announceIntervalMs: 300, connectionLimits: LOOPBACK_LIMITS, remote: { maxAttempts: 1, silenceMs: 1500 }
-  })
-  cleanup.push(async () => { await node.stop() })
-  await node.presence.waitForNodes('alpha', 1, { signal: AbortSignal.timeout(15_000) })
-  return node
-}
 
 const counted = (extra: Partial<FlowDefinition> = {}): FlowDefinition =>
   flow([task('count', 'test.count', {}, { requirements: { capabilities: ['runner'] } })], { id: 'counted', ...extra })
@@ -61,15 +30,12 @@ function request (f: FlowDefinition, executionId: string, admission?: StepAdmiss
   return { executionId, flowId: f.id, stepId: step.id, attempt: 1, idempotencyKey: `${executionId}:${step.id}:1`, step, params: step.params, ...(admission != null ? { admission } : {}) }
 }
 
-const send = async (node: NetworkNode, r: StepRequest): Promise<unknown> =>
-  await node.dispatcher.dispatch(r, { signal: AbortSignal.timeout(15_000) }).catch((err: unknown) => err)
-
 describe('an executor validates every step against its admission', () => {
   it('runs a properly admitted step; refuses a missing, forged, other execution\'s or under-granted admission, running nothing', async () => {
     const runs = { n: 0 }
-    const executor = await runtimeNode([], { runs })
+    const executor = await runtimeNode(cleanup, [], { runs })
     const [coordinatorId, alice, operator] = await Promise.all([createIdentity({ backend: nodeEd25519 }), createIdentity(), createIdentity()])
-    const coordinator = await bareCoordinator(coordinatorId, executor.network!.addresses())
+    const coordinator = await bareCoordinator(cleanup, coordinatorId, executor.network!.addresses())
     const f = counted()
 
     // admitted by the coordinator (a node of open work): it vouches for its own start
@@ -104,9 +70,9 @@ describe('an executor validates every step against its admission', () => {
 
   it('runs the steps of a runtime\'s execution on a peer runtime, which validates them itself', async () => {
     const runs = { n: 0 }
-    const executor = await runtimeNode([], { runs })
+    const executor = await runtimeNode(cleanup, [], { runs })
     const operator = await createIdentity()
-    const coordinator = await runtimeNode(executor.network!.addresses(), { authorities: [operator.id] })
+    const coordinator = await runtimeNode(cleanup, executor.network!.addresses(), { authorities: [operator.id] })
     await coordinator.network!.presence.waitForNodes('alpha', 2, { signal: AbortSignal.timeout(15_000) })
     await coordinator.engine.registerFlow(counted())
     const id = await coordinator.engine.startExecution('counted', { inputData: {} })
@@ -128,19 +94,19 @@ describe('an executor validates every step against its admission', () => {
 
   it('refuses the steps of a DAO subnet\'s flow sent by a coordinator that is not a member of it', async () => {
     const runs = { n: 0 }
-    const executor = await runtimeNode([], { runs })
+    const executor = await runtimeNode(cleanup, [], { runs })
     const [member, outsider, admin] = await Promise.all([createIdentity({ backend: nodeEd25519 }), createIdentity({ backend: nodeEd25519 }), createIdentity()])
     await executor.trust.dao.publish(await signPolicy({
       subnet: 'dao.a', version: 1, members: [admin.id, member.id, executor.identity.id], admins: [admin.id], adminQuorum: 1,
       allowedActions: ['test.*'], allowedHosts: {}, resourceCaps: {}, codeWhitelist: [], approvalQuorum: 1, issuedAt: 0
     } as any, [admin]))
     const f = counted({ metadata: { tags: [], category: 'test', visibility: 'private', requiredPermissions: [], daoSubnet: 'dao.a' } })
-    const fromOutsider = await bareCoordinator(outsider, executor.network!.addresses())
+    const fromOutsider = await bareCoordinator(cleanup, outsider, executor.network!.addresses())
     expect(await send(fromOutsider, request(f, 'exec-1', await admissionOf(outsider, f, 'exec-1')))).toMatchObject({
       name: 'DispatchRefusedError', code: 'coordinator_not_a_member', type: 'permission_denied', message: expect.stringMatching(/not a member of DAO subnet dao\.a/)
     })
     // a member's own admission is vouched for by the member
-    const fromMember = await bareCoordinator(member, executor.network!.addresses())
+    const fromMember = await bareCoordinator(cleanup, member, executor.network!.addresses())
     expect(await send(fromMember, request(f, 'exec-2', await admissionOf(member, f, 'exec-2')))).toMatchObject({ output: { run: 1 } })
     // the member cannot carry the outsider's admission in: the outsider is no root of this subnet
     expect(await send(fromMember, request(f, 'exec-1', await admissionOf(outsider, f, 'exec-1')))).toMatchObject({

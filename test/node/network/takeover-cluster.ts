@@ -9,9 +9,17 @@ import { createIdentity, signPolicy } from '../../../src/trust/index.js'
 import type { SquidIdentity } from '../../../src/trust/index.js'
 import { createNodeRuntime } from '../../../node/runtime.js'
 import type { NodeRuntime } from '../../../node/runtime.js'
+import { flow, task } from '../../fixtures/engine.js'
+import { LOOPBACK_LIMITS } from './cluster.js'
 
 export const SUBNET = 'alpha'
-const LOOPBACK_LIMITS = { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 200 }
+
+/** Takes the event `go` between two steps: an execution that stays live, with a checkpoint, until it is told. */
+export const waitingFlow = flow([
+  task('first', 'qflow.action.transform', { output: { n: 1 } }),
+  { id: 'wait', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'go' } },
+  task('last', 'qflow.action.transform', { output: { first: '${steps.first.output.n}', got: '${steps.wait.output}' } })
+], { id: 'waits-for-go' })
 
 export interface TakeoverNode { runtime: NodeRuntime, dataDir: string, peerId: string }
 

@@ -7,21 +7,15 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { flow, task } from '../../fixtures/engine.js'
-import { nextEvent, startRuntimes, SUBNET } from './takeover-cluster.js'
+import { nextEvent, startRuntimes, SUBNET, waitingFlow } from './takeover-cluster.js'
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => { for (const f of cleanup.splice(0).reverse()) await f().catch(() => {}) })
 
-const waiting = flow([
-  task('first', 'qflow.action.transform', { output: { n: 1 } }),
-  { id: 'wait', type: 'event-trigger', action: 'qflow.trigger.event', params: { event: 'go' } },
-  task('last', 'qflow.action.transform', { output: { first: '${steps.first.output.n}', got: '${steps.wait.output}' } })
-], { id: 'waits-for-go' })
-
 describe('coordinator takeover (runtimes on data directories)', () => {
   it('a successor completes the execution of a coordinator that died mid-execution', async () => {
     const [a, b, c] = await startRuntimes(3, cleanup)
-    await a.runtime.engine.registerFlow(waiting)
+    await a.runtime.engine.registerFlow(waitingFlow)
     const waitingAt = nextEvent<{ executionId: string }>(a.runtime.engine.events, 'step:waiting')
     // whichever of b and c is the successor prefetches the state of the lease it saw last
     const prefetched = [b, c].map(n => ({ n, seen: [] as string[] }))
@@ -65,7 +59,7 @@ describe('coordinator takeover (runtimes on data directories)', () => {
 describe('partition and heal (runtimes on data directories)', () => {
   it('a coordinator cut off from its subnet gives the execution up; the majority completes it once; after heal its store holds that result', async () => {
     const [a, b, c] = await startRuntimes(3, cleanup)
-    await a.runtime.engine.registerFlow(waiting)
+    await a.runtime.engine.registerFlow(waitingFlow)
     const waitingAt = nextEvent<{ executionId: string }>(a.runtime.engine.events, 'step:waiting')
     const executionId = await a.runtime.start('waits-for-go', {})
     await waitingAt
