@@ -32,13 +32,16 @@ export interface ImportResult {
   updated: boolean
 }
 
+/** The root of an execution's export: its record (log head, snapshots); what takeover publishes too. */
+export async function executionManifest (id: string, exec: ExecRecord): Promise<Block> {
+  return await cborBlock({ qflow: 1, k: 'export', of: 'execution', id, exec })
+}
+
 export async function * exportCar (ctx: StoreContext, id: string): AsyncGenerator<Uint8Array> {
   const exec = await ctx.cache.execs.get(id)
   const flow = exec == null ? await ctx.cache.flows.get(id) : undefined
   if (exec == null && flow == null) throw new NotFoundError(`no execution or flow ${id}`)
-  const manifest = await cborBlock(exec != null
-    ? { qflow: 1, k: 'export', of: 'execution', id, exec }
-    : { qflow: 1, k: 'export', of: 'flow', id, flow })
+  const manifest = exec != null ? await executionManifest(id, exec) : await cborBlock({ qflow: 1, k: 'export', of: 'flow', id, flow })
   const blocks: Block[] = []
   await walkGraph(async cid => cid.equals(manifest.cid) ? manifest.bytes : readBlock(ctx.blockstore, cid, { kind: 'block' }),
     [manifest.cid], { leaves: true, onBlock: (cid, bytes) => { blocks.push({ cid, bytes }) } })

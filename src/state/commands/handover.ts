@@ -13,7 +13,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import { TERMINAL_STATUSES } from '../../../shared/execution.js'
 import { NotFoundError } from '../../errors.js'
-import { blockKey, cborBlock } from '../blocks.js'
+import { blockKey } from '../blocks.js'
 import type { Block } from '../blocks.js'
 import type { StoreContext } from '../context.js'
 import { ImportConflictError, IntegrityError } from '../errors.js'
@@ -21,12 +21,12 @@ import { walkGraph } from '../graph.js'
 import { decodeExec, encodeRecord } from '../records.js'
 import type { ExecRecord } from '../records.js'
 import type { Tx } from '../tx.js'
-import { fastForward, readCarBlocks } from './car.js'
+import { executionManifest, fastForward, readCarBlocks } from './car.js'
 
 export async function exportManifest (ctx: StoreContext, id: string): Promise<Block> {
   const exec = await ctx.cache.execs.get(id)
   if (exec == null) throw new NotFoundError(`no execution ${id}`)
-  return await cborBlock({ qflow: 1, k: 'export', of: 'execution', id, exec })
+  return await executionManifest(id, exec)
 }
 
 export interface AdoptResult {
